@@ -1,0 +1,101 @@
+package org.infometer.estimate;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.infometer.schema.FeatureContract;
+import org.infometer.schema.Rejection;
+import org.infometer.schema.RowValidator;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The two distributed passes of fit / apply / reduce. Rows are read as Spark's internal rows so float arrays are
+ * copied out without boxing.
+ *
+ * <p>Usage: {@link #fitMoments} (one pass: per-partition {@link JointMoments} per run and fold, merged by key),
+ * fit models on the driver, broadcast them, then {@link #apply} (second pass: codelengths or rejections per row).
+ */
+public final class ShardRunner {
+
+    private ShardRunner() {
+    }
+
+    static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
+        return features.queryExecution().toRdd().toJavaRDD();
+    }
+
+    /** Per (run, fold) sufficient statistics of the valid rows. Exact sums make the result partition-invariant. */
+    public static Map<RunFold, JointMoments> fitMoments(Dataset<Row> features, RowValidator validator, int folds,
+                                                        long seed) {
+        Map<RunFold, JointMoments> out = internalRows(features).mapPartitionsToPair(rows -> {
+            Map<RunFold, JointMoments> states = new HashMap<>();
+            while (rows.hasNext()) {
+                InternalRow row = rows.next();
+                if (validator.check(row) != null) {
+                    continue;
+                }
+                String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
+                String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
+                int cx = row.getInt(FeatureContract.X_CHANNELS);
+                int cy = row.getInt(FeatureContract.Y_CHANNELS);
+                RunFold key = new RunFold(run, StableHash.fold(sample, folds, seed));
+                states.computeIfAbsent(key, k -> new JointMoments(cx, cy))
+                        .addSample(RowValidator.map(row, FeatureContract.X), RowValidator.map(row, FeatureContract.Y),
+                                row.getInt(FeatureContract.X_TOKENS));
+            }
+            List<Tuple2<RunFold, JointMoments>> list = new ArrayList<>();
+            states.forEach((k, v) -> list.add(new Tuple2<>(k, v)));
+            return list.iterator();
+        }).reduceByKey(JointMoments::merge).collectAsMap();
+        return new TreeMap<>(out);
+    }
+
+    /** Scores every valid row with the model of its (run, fold) and reports every invalid row with its reason. */
+    public static List<ScoredRow> apply(Dataset<Row> features, RowValidator validator, int folds, long seed,
+                                        Broadcast<? extends Map<RunFold, ? extends PairModelHandle>> models) {
+        return internalRows(features).mapPartitions((Iterator<InternalRow> rows) -> {
+            Map<RunFold, ? extends PairModelHandle> handles = models.value();
+            Map<RunFold, FittedPairModel> open = new HashMap<>();
+            List<ScoredRow> out = new ArrayList<>();
+            while (rows.hasNext()) {
+                InternalRow row = rows.next();
+                String file = row.getUTF8String(FeatureContract.FILE).toString();
+                Rejection rejection = validator.check(row);
+                String run = row.isNullAt(FeatureContract.RUN_ID) ? null
+                        : row.getUTF8String(FeatureContract.RUN_ID).toString();
+                String scene = row.isNullAt(FeatureContract.SCENE) ? null
+                        : row.getUTF8String(FeatureContract.SCENE).toString();
+                String sample = row.isNullAt(FeatureContract.SAMPLE) ? null
+                        : row.getUTF8String(FeatureContract.SAMPLE).toString();
+                Long ts = row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP);
+                if (rejection != null) {
+                    out.add(new ScoredRow(run, scene, sample, ts, file, -1, 0, null, rejection));
+                    continue;
+                }
+                RunFold key = new RunFold(run, StableHash.fold(sample, folds, seed));
+                FittedPairModel model = open.computeIfAbsent(key, k -> {
+                    PairModelHandle h = handles.get(k);
+                    if (h == null) {
+                        throw new IllegalStateException("No fitted model for run " + k.runId() + ", fold "
+                                + k.fold() + " (the fit pass saw no valid samples there)");
+                    }
+                    return h.open();
+                });
+                int tokens = row.getInt(FeatureContract.X_TOKENS);
+                SampleCodelengths bits = model.score(RowValidator.map(row, FeatureContract.X),
+                        RowValidator.map(row, FeatureContract.Y), tokens);
+                out.add(new ScoredRow(run, scene, sample, ts, file, key.fold(), tokens, bits, null));
+            }
+            return out.iterator();
+        }).collect();
+    }
+}

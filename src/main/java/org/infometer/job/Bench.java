@@ -1,0 +1,135 @@
+package org.infometer.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.infometer.io.FeatureInput;
+import org.infometer.io.SparkSessions;
+import org.infometer.report.Progress;
+import org.infometer.schema.FeatureContract;
+import org.infometer.synth.GenerateConfig;
+import org.infometer.synth.GenerateJob;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Benchmark of the Gaussian pipeline against a bare scan of the same Parquet columns, in one Spark session.
+ *
+ * <p>The baseline reads every row of the contract columns and copies both float arrays out of Spark's rows: the
+ * least any job that looks at every value must do. The pipeline is the measurement job as users run it (key scan,
+ * fit pass, driver fit, apply pass, reduce, table writes). Each is repeated; medians and their ratio are printed.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void run(List<String> args, PrintStream out) {
+        String dir = Main.option(args, "--dir", "bench-data");
+        int repeats = Main.intOption(args, "--repeats", 3);
+        boolean regenerate = args.remove("--regenerate");
+        if (!args.contains("--scale")) {
+            args.addAll(List.of("--scale", "quarter-val"));
+        }
+        args.addAll(List.of("--out", dir));
+        GenerateConfig g = Main.generateConfig(args);
+        SparkSession spark = SparkSessions.create("infometer-bench");
+        Progress progress = Progress.stderr();
+        Path marker = Path.of(dir, "features", "_GENERATED_" + g.hashCode());
+        double generateSeconds = Double.NaN;
+        if (regenerate || !Files.exists(marker)) {
+            long t0 = System.nanoTime();
+            GenerateJob.run(spark, g, progress);
+            generateSeconds = (System.nanoTime() - t0) / 1e9;
+            try {
+                Files.writeString(marker, g.toString());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        FeatureContract contract = new FeatureContract(g.x(), g.y());
+        long tokens = g.samples() * g.tokens();
+        double mb = g.featureBytes() / 1e6;
+        List<Double> scans = new ArrayList<>();
+        List<Double> pipelines = new ArrayList<>();
+        Map<String, List<Double>> phases = new LinkedHashMap<>();
+        JobConfig cfg = benchConfig(dir);
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            long n = bareScan(spark, dir + "/features", contract);
+            scans.add((System.nanoTime() - t0) / 1e9);
+            progress.info(String.format("bare scan %d: %.2f s (%,d rows)", i + 1, scans.get(i), n));
+            Progress p = new Progress(System.err);
+            t0 = System.nanoTime();
+            MeasureJob.run(spark, cfg, new PrintStream(PrintStream.nullOutputStream()), p);
+            pipelines.add((System.nanoTime() - t0) / 1e9);
+            p.stepSeconds().forEach((k, v) -> phases.computeIfAbsent(k.replaceAll(" \\(.*", ""),
+                    x -> new ArrayList<>()).add(v));
+            progress.info(String.format("pipeline %d: %.2f s", i + 1, pipelines.get(i)));
+        }
+        double scan = median(scans);
+        double pipe = median(pipelines);
+        out.println();
+        out.printf("Benchmark: %,d samples x %d tokens x (%d + %d) channels = %,d tokens, %.0f MB float32; "
+                        + "%d cores; %d repeats (medians)%n", g.samples(), g.tokens(), g.channelsX(), g.channelsY(),
+                tokens, mb, Runtime.getRuntime().availableProcessors(), repeats);
+        if (!Double.isNaN(generateSeconds)) {
+            out.printf("  generate            %8.2f s  %10.0f tokens/s  %7.1f MB/s%n", generateSeconds,
+                    tokens / generateSeconds, mb / generateSeconds);
+        }
+        out.printf("  bare scan           %8.2f s  %10.0f tokens/s  %7.1f MB/s   runs %s%n", scan, tokens / scan,
+                mb / scan, fmt(scans));
+        phases.forEach((k, v) -> out.printf("    %-40s %8.2f s%n", k, median(v)));
+        out.printf("  gaussian pipeline   %8.2f s  %10.0f tokens/s  %7.1f MB/s   runs %s%n", pipe, tokens / pipe,
+                mb / pipe, fmt(pipelines));
+        out.printf("  pipeline / scan     %8.2f x%n", pipe / scan);
+    }
+
+    static JobConfig benchConfig(String dir) {
+        try {
+            ObjectNode root = (ObjectNode) JobConfig.JSON.readTree("{\"name\": \"bench\"}");
+            return JobConfig.fromTree(root, List.of("input.features=" + dir + "/features",
+                    "output.warehouse=" + dir + "/warehouse", "output.summaryDir=" + dir + "/out"), null, "bench");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long bareScan(SparkSession spark, String path, FeatureContract contract) {
+        spark.sparkContext().setJobDescription("infometer bench: bare scan");
+        Dataset<Row> df = FeatureInput.open(spark, path, contract, null);
+        return df.queryExecution().toRdd().toJavaRDD().mapPartitions((java.util.Iterator<InternalRow> rows) -> {
+            long n = 0;
+            double guard = 0;
+            while (rows.hasNext()) {
+                InternalRow r = rows.next();
+                float[] x = r.getArray(FeatureContract.X).toFloatArray();
+                float[] y = r.getArray(FeatureContract.Y).toFloatArray();
+                guard += x[x.length - 1] + y[0];
+                n++;
+            }
+            return Collections.singletonList(guard == Double.MIN_VALUE ? -1 : n).iterator();
+        }).reduce(Long::sum);
+    }
+
+    static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    static String fmt(List<Double> v) {
+        return v.stream().map(d -> String.format("%.1f", d)).toList().toString();
+    }
+}

@@ -1,0 +1,199 @@
+package org.infometer.job;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A measurement job as users submit it: a JSON file under {@code jobs/} plus {@code --set path=value}
+ * overrides. Every cross-field rule is checked when the config is built, so a bad job fails before Spark starts.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record JobConfig(String name, Input input, Pair pair, Estimator estimator, Validation validation,
+                        Output output, String groundTruth, String runDate) implements Serializable {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Where the features are and how to split them into tasks. */
+    public record Input(String features, Integer repartition) implements Serializable {
+    }
+
+    /** The two modality columns to analyse; any columns following the features contract work. */
+    public record Pair(String x, String y) implements Serializable {
+    }
+
+    /**
+     * The entropy model. {@code name}: gaussian or flow; {@code granularity}: token or map; {@code folds}:
+     * cross-fitting folds (3 to 20); {@code seed}: the root of every seed in the job; {@code options}:
+     * estimator-specific settings.
+     */
+    public record Estimator(String name, String granularity, int folds, long seed, Map<String, Object> options)
+            implements Serializable {
+    }
+
+    /** Largest fraction of input rows that may be quarantined before the run fails. */
+    public record Validation(double maxRejectedFraction) implements Serializable {
+    }
+
+    /** Iceberg catalog name and warehouse, the namespace of the tables, and where JSON summaries go. */
+    public record Output(String catalog, String warehouse, String namespace, String summaryDir)
+            implements Serializable {
+    }
+
+    public JobConfig {
+        require(name != null && NAME.matcher(name).matches(),
+                "name must be letters, digits, '_', '.', '-' (it names the job's partition), got " + name);
+        require(input != null && input.features() != null && !input.features().isBlank(),
+                "input.features must name the features table path");
+        require(input.repartition() == null || input.repartition() > 0, "input.repartition must be positive");
+        require(pair != null && pair.x() != null && pair.y() != null, "pair.x and pair.y must name modality columns");
+        require(!pair.x().equals(pair.y()), "pair.x and pair.y must differ, both are " + pair.x());
+        require(estimator != null, "estimator is required");
+        require(List.of("gaussian", "flow").contains(estimator.name()),
+                "estimator.name must be gaussian or flow, got " + estimator.name());
+        require(List.of("token", "map").contains(estimator.granularity()),
+                "estimator.granularity must be token or map, got " + estimator.granularity());
+        require(!(estimator.name().equals("gaussian") && estimator.granularity().equals("map")),
+                "the gaussian estimator works at token granularity; use flow for map granularity");
+        require(estimator.folds() >= 3 && estimator.folds() <= 20,
+                "estimator.folds must be between 3 and 20 (cross-fitting with inner selection), got "
+                        + estimator.folds());
+        require(validation != null && validation.maxRejectedFraction() >= 0 && validation.maxRejectedFraction() <= 1,
+                "validation.maxRejectedFraction must be in [0, 1]");
+        require(output != null && output.catalog() != null && output.warehouse() != null
+                && output.namespace() != null && output.summaryDir() != null,
+                "output.catalog, output.warehouse, output.namespace and output.summaryDir are required");
+        require(runDate != null && runDate.matches("\\d{4}-\\d{2}-\\d{2}"),
+                "runDate must be YYYY-MM-DD (set --run-date; it defaults to today in UTC), got " + runDate);
+        try {
+            LocalDate.parse(runDate);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("Invalid job config: runDate " + runDate + " is not a date");
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("Invalid job config: " + message);
+        }
+    }
+
+    public LocalDate date() {
+        return LocalDate.parse(runDate);
+    }
+
+    public String table(String table) {
+        return output.catalog() + "." + output.namespace() + "." + table;
+    }
+
+    /** Reads a job file, applies {@code path=value} overrides (dotted paths into the JSON), then validates. */
+    public static JobConfig load(Path file, List<String> overrides, LocalDate runDate) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read job file " + file + ": " + e.getMessage(), e);
+        }
+        return fromTree((ObjectNode) root, overrides, runDate, file.toString());
+    }
+
+    static JobConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
+        ObjectNode withDefaults = defaults();
+        merge(withDefaults, root);
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("Override '" + o + "' must look like path.to.field=value");
+            }
+            set(withDefaults, o.substring(0, eq), o.substring(eq + 1));
+        }
+        if (runDate != null) {
+            withDefaults.put("runDate", runDate.toString());
+        } else if (!withDefaults.hasNonNull("runDate")) {
+            withDefaults.put("runDate", LocalDate.now(java.time.ZoneOffset.UTC).toString());
+        }
+        try {
+            return JSON.treeToValue(withDefaults, JobConfig.class);
+        } catch (IOException e) {
+            Throwable c = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+            throw new IllegalArgumentException("Job " + source + ": " + c.getMessage().split("\n")[0], e);
+        }
+    }
+
+    private static ObjectNode defaults() {
+        try {
+            return (ObjectNode) JSON.readTree("""
+                    {"name": "infometer",
+                     "input": {"features": null},
+                     "pair": {"x": "camera", "y": "lidar"},
+                     "estimator": {"name": "gaussian", "granularity": "token", "folds": 5, "seed": 20240601,
+                                   "options": {}},
+                     "validation": {"maxRejectedFraction": 0.05},
+                     "output": {"catalog": "im", "warehouse": "warehouse", "namespace": "infometer",
+                                "summaryDir": "infometer-out"},
+                     "groundTruth": null}
+                    """);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void merge(ObjectNode into, JsonNode from) {
+        from.fields().forEachRemaining(e -> {
+            JsonNode existing = into.get(e.getKey());
+            if (existing instanceof ObjectNode obj && e.getValue().isObject() && !e.getKey().equals("options")) {
+                merge(obj, e.getValue());
+            } else {
+                into.set(e.getKey(), e.getValue());
+            }
+        });
+    }
+
+    private static void set(ObjectNode root, String path, String value) {
+        String[] parts = path.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode next = node.get(parts[i]);
+            if (!(next instanceof ObjectNode)) {
+                next = node.putObject(parts[i]);
+            }
+            node = (ObjectNode) next;
+        }
+        String leaf = parts[parts.length - 1];
+        JsonNode parsed;
+        try {
+            parsed = JSON.readTree(value);
+        } catch (IOException e) {
+            parsed = null;
+        }
+        if (parsed == null || parsed.isMissingNode() || (!parsed.isValueNode() && !parsed.isContainerNode())) {
+            node.put(leaf, value);
+        } else if (parsed.isTextual() || parsed.isNumber() || parsed.isBoolean() || parsed.isNull()
+                || parsed.isContainerNode()) {
+            node.set(leaf, parsed);
+        } else {
+            node.put(leaf, value);
+        }
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.infometer.job;
+
+import org.apache.spark.sql.SparkSession;
+import org.infometer.io.IcebergTables;
+import org.infometer.io.SparkSessions;
+import org.infometer.report.Progress;
+import org.infometer.schema.InputException;
+import org.infometer.synth.GenerateConfig;
+import org.infometer.synth.GenerateJob;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Command-line entry point (submit.sh calls it, embedded or through spark-submit).
+ *
+ * <pre>
+ *   generate [--out DIR] [--scale demo|quarter-val|val] [--runs N] [--scenes N] [--samples-per-scene N]
+ *            [--tokens N] [--channels-x N] [--channels-y N] [--latent N] [--seed N] [--partitions N]
+ *   run JOB.json [--run-date YYYY-MM-DD] [--set path=value ...]
+ *   demo [--dir DIR]
+ *   sql "QUERY" [--warehouse DIR]
+ *   bench [--scale quarter-val|...] [see Bench]
+ * </pre>
+ * Exit codes: 0 success, 2 usage or configuration error, 3 bad input, 1 any other failure.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        String mode = args[0];
+        List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+        try {
+            switch (mode) {
+                case "generate" -> generate(rest);
+                case "run" -> runJob(rest);
+                case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
+                case "sql" -> sql(rest);
+                case "bench" -> Bench.run(rest, System.out);
+                default -> {
+                    System.err.println("Unknown mode '" + mode + "'.\n" + usage());
+                    return 2;
+                }
+            }
+            return 0;
+        } catch (InputException e) {
+            System.err.println("Bad input: " + e.getMessage());
+            return 3;
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            System.err.println("Failed: " + e);
+            e.printStackTrace(System.err);
+            return 1;
+        }
+    }
+
+    static String usage() {
+        return """
+                usage: submit.sh MODE [options]
+                  demo                         generate small data, measure it, print the report
+                  generate [--out DIR] [--scale demo|quarter-val|val] [--runs N] [--scenes N]
+                           [--samples-per-scene N] [--tokens N] [--channels-x N] [--channels-y N]
+                           [--latent N] [--seed N] [--partitions N]
+                  run JOB.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
+                  sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
+                  bench [--scale quarter-val] [--repeats N]""";
+    }
+
+    static String option(List<String> args, String name, String dflt) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return dflt;
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String v = args.get(i + 1);
+        args.remove(i + 1);
+        args.remove(i);
+        return v;
+    }
+
+    static int intOption(List<String> args, String name, int dflt) {
+        String v = option(args, name, null);
+        try {
+            return v == null ? dflt : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got " + v);
+        }
+    }
+
+    static GenerateConfig generateConfig(List<String> args) {
+        String out = option(args, "--out", "demo-data");
+        String scale = option(args, "--scale", "demo");
+        GenerateConfig base = switch (scale) {
+            case "demo" -> GenerateConfig.demo(out);
+            case "val" -> GenerateConfig.nuscenesVal(out);
+            case "quarter-val" -> GenerateConfig.nuscenesVal(out).withSize(1, 38, 40, 900, 256, 256);
+            default -> throw new IllegalArgumentException("--scale must be demo, quarter-val or val, got " + scale);
+        };
+        GenerateConfig g = new GenerateConfig(out, intOption(args, "--runs", base.runs()),
+                intOption(args, "--scenes", base.scenes()),
+                intOption(args, "--samples-per-scene", base.samplesPerScene()),
+                intOption(args, "--tokens", base.tokens()), intOption(args, "--channels-x", base.channelsX()),
+                intOption(args, "--channels-y", base.channelsY()), intOption(args, "--latent", base.latent()),
+                intOption(args, "--seed", (int) base.seed()), intOption(args, "--partitions", base.partitions()),
+                option(args, "--x", base.x()), option(args, "--y", base.y()));
+        if (!args.isEmpty()) {
+            throw new IllegalArgumentException("Unknown generate options: " + args);
+        }
+        return g;
+    }
+
+    static void generate(List<String> args) {
+        GenerateConfig g = generateConfig(args);
+        SparkSession spark = SparkSessions.create("infometer-generate");
+        GenerateJob.run(spark, g, Progress.stderr());
+        System.out.println("Wrote " + Path.of(g.out()).toAbsolutePath() + "/{features,ground_truth,run_metrics}");
+    }
+
+    static void runJob(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("run needs a job file, e.g. jobs/nightly-camera-lidar.json");
+        }
+        String date = option(args, "--run-date", null);
+        List<String> overrides = new ArrayList<>();
+        String o;
+        while ((o = option(args, "--set", null)) != null) {
+            overrides.add(o);
+        }
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("run takes one job file; unexpected: " + args);
+        }
+        JobConfig cfg = JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : LocalDate.parse(date));
+        SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
+        MeasureJob.run(spark, cfg, System.out);
+    }
+
+    static void sql(List<String> args) {
+        String warehouse = option(args, "--warehouse", "warehouse");
+        String catalog = option(args, "--catalog", "im");
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("sql takes one quoted query, e.g. submit.sh sql \"SELECT * FROM "
+                    + "infometer.run_mi\"");
+        }
+        SparkSession spark = SparkSessions.create("infometer-sql");
+        IcebergTables.configure(spark, catalog, warehouse);
+        spark.conf().set("spark.sql.defaultCatalog", catalog);
+        spark.sql(args.get(0)).show(1000, false);
+    }
+}

@@ -1,0 +1,245 @@
+package org.infometer.job;
+
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.infometer.estimate.CrossFitEstimator;
+import org.infometer.estimate.PairModelHandle;
+import org.infometer.estimate.RunFold;
+import org.infometer.estimate.ScoredRow;
+import org.infometer.estimate.ShardRunner;
+import org.infometer.estimate.gaussian.GaussianEstimator;
+import org.infometer.io.FeatureInput;
+import org.infometer.io.IcebergTables;
+import org.infometer.report.ConsoleReport;
+import org.infometer.report.Progress;
+import org.infometer.report.Reductions;
+import org.infometer.report.SampleResult;
+import org.infometer.report.SummaryJson;
+import org.infometer.schema.FeatureContract;
+import org.infometer.schema.InputException;
+import org.infometer.schema.RowValidator;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * The measurement job: validate, fit (cross-fitted), apply, reduce, write tables.
+ *
+ * <p>Usage: {@code MeasureJob.run(spark, config, System.out)}. Everything is computed before any table is
+ * touched: a run that fails (bad input, too many rejected rows, a fit that cannot be done) leaves every table as
+ * it was and writes a summary with status {@code failed}.
+ */
+public final class MeasureJob {
+
+    /** Duplicate keys collected for validation; beyond this the input is broken beyond quarantining. */
+    static final int MAX_DUPLICATE_KEYS = 1_000_000;
+
+    private MeasureJob() {
+    }
+
+    public static CrossFitEstimator estimator(JobConfig cfg) {
+        return switch (cfg.estimator().name()) {
+            case "gaussian" -> new GaussianEstimator();
+            default -> throw new IllegalArgumentException("Unknown estimator " + cfg.estimator().name());
+        };
+    }
+
+    public static MeasureResult run(SparkSession spark, JobConfig cfg, PrintStream console) {
+        return run(spark, cfg, console, Progress.stderr());
+    }
+
+    public static MeasureResult run(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress) {
+        FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
+        IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+        try {
+            return execute(spark, cfg, console, progress, contract);
+        } catch (RuntimeException e) {
+            Path summary = SummaryJson.writeFailure(cfg, e, progress.elapsedSeconds());
+            progress.finish();
+            console.println("Run FAILED: " + e.getMessage());
+            console.println("Tables were not changed. Summary: " + summary);
+            throw e;
+        }
+    }
+
+    private static MeasureResult execute(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress,
+                                         FeatureContract contract) {
+        progress.step("Checking input " + cfg.input().features());
+        Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
+        spark.sparkContext().setJobDescription("infometer: key scan (counts, channels, duplicates)");
+        String cxCol = contract.x() + "_channels";
+        String cyCol = contract.y() + "_channels";
+        List<Row> channelCounts = features.groupBy(col("run_id"), col(cxCol), col(cyCol)).count().collectAsList();
+        long total = 0;
+        Map<String, long[]> best = new TreeMap<>();
+        for (Row r : channelCounts) {
+            long n = r.getLong(3);
+            total += n;
+            if (r.isNullAt(0) || r.isNullAt(1) || r.isNullAt(2)) {
+                continue;
+            }
+            long[] cur = best.get(r.getString(0));
+            long cx = r.getInt(1);
+            long cy = r.getInt(2);
+            if (cur == null || n > cur[2] || (n == cur[2] && (cx < cur[0] || (cx == cur[0] && cy < cur[1])))) {
+                best.put(r.getString(0), new long[] {cx, cy, n});
+            }
+        }
+        if (total == 0) {
+            throw new InputException("Input " + cfg.input().features() + " has no rows");
+        }
+        Map<String, int[]> channels = new HashMap<>();
+        best.forEach((run, v) -> channels.put(run, new int[] {(int) v[0], (int) v[1]}));
+        List<Row> dups = features.groupBy(col("run_id"), col("sample_token")).count()
+                .filter(col("count").gt(1)).limit(MAX_DUPLICATE_KEYS + 1).collectAsList();
+        if (dups.size() > MAX_DUPLICATE_KEYS) {
+            throw new InputException("Input " + cfg.input().features() + " has more than " + MAX_DUPLICATE_KEYS
+                    + " duplicated (run_id, sample_token) keys");
+        }
+        Map<String, Long> duplicates = new HashMap<>();
+        for (Row d : dups) {
+            if (!d.isNullAt(0) && !d.isNullAt(1)) {
+                duplicates.put(RowValidator.key(d.getString(0), d.getString(1)), d.getLong(2));
+            }
+        }
+        progress.info(String.format("%,d rows in %d runs; %d duplicated keys", total, best.size(), dups.size()));
+        RowValidator validator = new RowValidator(contract, channels, duplicates);
+
+        CrossFitEstimator estimator = estimator(cfg);
+        CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
+                cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
+        progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
+        CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
+
+        progress.step("Scoring samples out of fold");
+        spark.sparkContext().setJobDescription("infometer: apply pass (out-of-fold codelengths)");
+        Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
+        Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
+                .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+        List<ScoredRow> scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models);
+        models.destroy();
+
+        progress.step("Reducing");
+        List<SampleResult> samples = new ArrayList<>();
+        List<ScoredRow> rejected = new ArrayList<>();
+        for (ScoredRow s : scored) {
+            if (s.rejected()) {
+                rejected.add(s);
+            } else {
+                samples.add(new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(),
+                        s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits()));
+            }
+        }
+        rejected.sort(Comparator.comparing((ScoredRow r) -> String.valueOf(r.sourceFile()))
+                .thenComparing(r -> String.valueOf(r.runId())).thenComparing(r -> String.valueOf(r.sampleToken())));
+        checkRejectedFraction(cfg, scored.size(), rejected);
+        List<Reductions.RunStats> runs = new ArrayList<>();
+        List<Reductions.SceneStats> scenes = new ArrayList<>();
+        Map<String, List<SampleResult>> byRun = Reductions.byRun(samples);
+        byRun.forEach((run, list) -> {
+            runs.add(Reductions.run(run, list));
+            scenes.addAll(Reductions.scenes(run, list));
+        });
+        Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
+                : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
+
+        progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
+        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, fitted.modelRankMeanByRun());
+        Path summary = SummaryJson.writeSuccess(cfg, scored.size(), samples.size(), rejected, runs, scenes, truth,
+                progress.elapsedSeconds());
+        progress.finish();
+        MeasureResult result = new MeasureResult("succeeded", scored.size(), samples, rejected, runs, scenes, truth,
+                fitted.modelRankMeanByRun(), summary);
+        ConsoleReport.print(console, cfg, result);
+        return result;
+    }
+
+    private static void checkRejectedFraction(JobConfig cfg, long total, List<ScoredRow> rejected) {
+        double fraction = total == 0 ? 0 : (double) rejected.size() / total;
+        if (fraction > cfg.validation().maxRejectedFraction()) {
+            Map<String, Long> byCode = new TreeMap<>();
+            for (ScoredRow r : rejected) {
+                byCode.merge(r.rejection().code(), 1L, Long::sum);
+            }
+            ScoredRow first = rejected.get(0);
+            throw new InputException(String.format("%d of %d input rows (%.1f%%) failed validation, more than "
+                            + "validation.maxRejectedFraction = %.1f%%; by reason: %s; first: file %s, sample %s: %s",
+                    rejected.size(), total, 100 * fraction, 100 * cfg.validation().maxRejectedFraction(), byCode,
+                    first.sourceFile(), first.sampleToken(), first.rejection().reason()));
+        }
+    }
+
+    private static void writeTables(SparkSession spark, JobConfig cfg, FeatureContract contract,
+                                    List<SampleResult> samples, List<ScoredRow> rejected,
+                                    List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
+                                    Map<String, Double> ranks) {
+        Date date = Date.valueOf(cfg.date());
+        String job = cfg.name();
+        String est = cfg.estimator().name().equals("gaussian") ? "gaussian"
+                : cfg.estimator().name() + "-" + cfg.estimator().granularity();
+        String x = contract.x();
+        String y = contract.y();
+        Map<String, Long> quarantinedByRun = new TreeMap<>();
+        List<Row> q = new ArrayList<>();
+        for (ScoredRow r : rejected) {
+            q.add(RowFactory.create(date, job, r.sourceFile(), r.runId(), r.sceneToken(), r.sampleToken(),
+                    r.rejection().column(), r.rejection().code(), r.rejection().reason()));
+            if (r.runId() != null) {
+                quarantinedByRun.merge(r.runId(), 1L, Long::sum);
+            }
+        }
+        List<Row> s = new ArrayList<>();
+        for (SampleResult r : Reductions.sorted(samples)) {
+            s.add(RowFactory.create(date, job, r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(), x, y, est,
+                    r.fold(), r.tokens(), r.hxBits(), r.hyBits(), r.hxyBits(), r.miBits(), r.miBits() / r.tokens()));
+        }
+        List<Row> sc = new ArrayList<>();
+        for (Reductions.SceneStats r : scenes) {
+            sc.add(RowFactory.create(date, job, r.runId(), r.sceneToken(), x, y, est, r.samples(), r.tokens(),
+                    r.miPerSample().value(), nanToNull(r.miPerSample().se()), r.miPerToken().value(),
+                    nanToNull(r.miPerToken().se()), r.hxPerToken(), r.hyPerToken(), r.hxyPerToken(), r.rank(),
+                    r.percentile()));
+        }
+        List<Row> rr = new ArrayList<>();
+        for (Reductions.RunStats r : runs) {
+            List<Object> v = new ArrayList<>(List.of(date, job, r.runId(), x, y, est, cfg.estimator().folds(),
+                    r.samples(), r.tokens(), r.scenes(), quarantinedByRun.getOrDefault(r.runId(), 0L)));
+            for (String qn : Reductions.QUANTITIES) {
+                v.add(r.perSample().get(qn).value());
+                v.add(nanToNull(r.perSample().get(qn).se()));
+                v.add(r.perToken().get(qn).value());
+                v.add(nanToNull(r.perToken().get(qn).se()));
+            }
+            v.add(nanToNull(r.ci95Low()));
+            v.add(nanToNull(r.ci95High()));
+            v.add(ranks.get(r.runId()));
+            rr.add(RowFactory.create(v.toArray()));
+        }
+        Map<String, List<Row>> tables = new LinkedHashMap<>();
+        tables.put("quarantine", q);
+        tables.put("sample_mi", s);
+        tables.put("scene_mi", sc);
+        tables.put("run_mi", rr);
+        String cat = cfg.output().catalog();
+        String ns = cfg.output().namespace();
+        tables.keySet().forEach(t -> IcebergTables.ensure(spark, cat, ns, t));
+        tables.forEach((t, rows) -> IcebergTables.replace(spark, cat, ns, t, rows, cfg.date(), job));
+    }
+
+    static Double nanToNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}

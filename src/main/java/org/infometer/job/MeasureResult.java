@@ -1,0 +1,16 @@
+package org.infometer.job;
+
+import org.infometer.report.Reductions;
+import org.infometer.report.SampleResult;
+import org.infometer.estimate.ScoredRow;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Everything a measurement run produced, returned to callers (tests, the demo) as well as written to tables. */
+public record MeasureResult(String status, long inputRows, List<SampleResult> samples, List<ScoredRow> rejected,
+                            List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
+                            Map<String, Double> trueMiBitsPerTokenByRun, Map<String, Double> modelRankMeanByRun,
+                            Path summary) {
+}

@@ -1,0 +1,60 @@
+package org.infometer.report;
+
+import org.infometer.job.JobConfig;
+import org.infometer.job.MeasureResult;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The human-readable end of a run: per-run MI with intervals (and truth when known), top scenes, where to look. */
+public final class ConsoleReport {
+
+    private ConsoleReport() {
+    }
+
+    public static void print(PrintStream out, JobConfig cfg, MeasureResult r) {
+        out.println();
+        out.printf("InfoMeter: I(%s; %s), estimator %s, %d-fold cross-fitting, run date %s%n",
+                cfg.pair().x(), cfg.pair().y(), cfg.estimator().name(), cfg.estimator().folds(), cfg.runDate());
+        out.printf("%,d input rows: %,d scored, %,d quarantined%n", r.inputRows(), r.samples().size(),
+                r.rejected().size());
+        if (!r.rejected().isEmpty()) {
+            Map<String, Long> byCode = new TreeMap<>();
+            r.rejected().forEach(s -> byCode.merge(s.rejection().code(), 1L, Long::sum));
+            out.println("  quarantined by reason: " + byCode);
+        }
+        out.println();
+        boolean truth = !r.trueMiBitsPerTokenByRun().isEmpty();
+        out.printf("%-14s %8s %7s  %-26s %-24s %s%n", "run", "samples", "scenes", "MI bits/token [95% CI]",
+                "H(X) H(Y) H(X,Y) b/tok", truth ? "true MI b/tok" : "");
+        for (Reductions.RunStats s : r.runs()) {
+            Estimate mi = s.perToken().get("mi");
+            String t = truth && r.trueMiBitsPerTokenByRun().containsKey(s.runId())
+                    ? String.format("%.4f %s", r.trueMiBitsPerTokenByRun().get(s.runId()),
+                    r.trueMiBitsPerTokenByRun().get(s.runId()) >= s.ci95Low()
+                            && r.trueMiBitsPerTokenByRun().get(s.runId()) <= s.ci95High() ? "(inside CI)"
+                            : "(outside CI)") : "";
+            out.printf("%-14s %8d %7d  %.4f [%.4f, %.4f]   %7.2f %7.2f %7.2f   %s%n", s.runId(), s.samples(),
+                    s.scenes(), mi.value(), s.ci95Low(), s.ci95High(), s.perToken().get("hx").value(),
+                    s.perToken().get("hy").value(), s.perToken().get("hxy").value(), t);
+        }
+        out.println();
+        out.println("Most redundant scenes (highest cross-modal MI per token) per run:");
+        for (Reductions.RunStats s : r.runs()) {
+            StringBuilder b = new StringBuilder("  " + s.runId() + ":");
+            r.scenes().stream().filter(sc -> sc.runId().equals(s.runId()) && sc.rank() <= 3)
+                    .forEach(sc -> b.append(String.format("  #%d %s %.3f", sc.rank(),
+                            shortToken(sc.sceneToken()), sc.miPerToken().value())));
+            out.println(b);
+        }
+        out.println();
+        out.println("Tables: " + cfg.table("run_mi") + ", " + cfg.table("scene_mi") + ", " + cfg.table("sample_mi")
+                + ", " + cfg.table("quarantine") + " (warehouse " + cfg.output().warehouse() + ")");
+        out.println("Summary: " + r.summary());
+    }
+
+    static String shortToken(String t) {
+        return t.length() > 12 ? t.substring(0, 12) + "…" : t;
+    }
+}

@@ -1,0 +1,118 @@
+package org.infometer.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.infometer.estimate.ScoredRow;
+import org.infometer.job.JobConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON summary of a run, at {@code <summaryDir>/<job>/<run_date>/summary.json}, for success and failure. */
+public final class SummaryJson {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SummaryJson() {
+    }
+
+    public static Path path(JobConfig cfg) {
+        return Path.of(cfg.output().summaryDir(), cfg.name(), cfg.runDate(), "summary.json").toAbsolutePath();
+    }
+
+    private static ObjectNode header(JobConfig cfg, String status, double seconds) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("job", cfg.name());
+        root.put("run_date", cfg.runDate());
+        root.put("status", status);
+        root.put("profile", System.getProperty("infometer.profile", "embedded"));
+        root.put("written_at", Instant.now().toString());
+        root.put("elapsed_seconds", seconds);
+        try {
+            root.set("config", JSON.readTree(cfg.toJson()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return root;
+    }
+
+    public static Path writeFailure(JobConfig cfg, Throwable error, double seconds) {
+        ObjectNode root = header(cfg, "failed", seconds);
+        root.put("error", String.valueOf(error.getMessage()));
+        root.put("error_type", error.getClass().getName());
+        root.put("tables_changed", false);
+        return write(cfg, root);
+    }
+
+    public static Path writeSuccess(JobConfig cfg, long inputRows, long scored, List<ScoredRow> rejected,
+                                    List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
+                                    Map<String, Double> truth, double seconds) {
+        ObjectNode root = header(cfg, "succeeded", seconds);
+        root.put("input_rows", inputRows);
+        root.put("scored_samples", scored);
+        root.put("quarantined_rows", rejected.size());
+        Map<String, Long> byCode = new TreeMap<>();
+        rejected.forEach(r -> byCode.merge(r.rejection().code(), 1L, Long::sum));
+        root.set("quarantined_by_reason", JSON.valueToTree(byCode));
+        ObjectNode tables = root.putObject("tables");
+        for (String t : List.of("run_mi", "scene_mi", "sample_mi", "quarantine")) {
+            tables.put(t, cfg.table(t));
+        }
+        ArrayNode runArray = root.putArray("runs");
+        for (Reductions.RunStats r : runs) {
+            ObjectNode o = runArray.addObject();
+            o.put("run_id", r.runId());
+            o.put("n_samples", r.samples());
+            o.put("n_tokens", r.tokens());
+            o.put("n_scenes", r.scenes());
+            ObjectNode perToken = o.putObject("bits_per_token");
+            r.perToken().forEach((q, e) -> {
+                ObjectNode v = perToken.putObject(q);
+                v.put("value", e.value());
+                v.put("se", e.se());
+            });
+            ObjectNode perSample = o.putObject("bits_per_sample");
+            r.perSample().forEach((q, e) -> {
+                ObjectNode v = perSample.putObject(q);
+                v.put("value", e.value());
+                v.put("se", e.se());
+            });
+            o.put("mi_ci95_low_bits_per_token", r.ci95Low());
+            o.put("mi_ci95_high_bits_per_token", r.ci95High());
+            if (truth.containsKey(r.runId())) {
+                o.put("true_mi_bits_per_token", truth.get(r.runId()));
+            }
+            ArrayNode top = o.putArray("top_scenes");
+            scenes.stream().filter(s -> s.runId().equals(r.runId()) && s.rank() <= 5).forEach(s -> {
+                ObjectNode so = top.addObject();
+                so.put("rank", s.rank());
+                so.put("scene_token", s.sceneToken());
+                so.put("mi_bits_per_token", s.miPerToken().value());
+                so.put("n_samples", s.samples());
+            });
+        }
+        return write(cfg, root);
+    }
+
+    private static Path write(JobConfig cfg, ObjectNode root) {
+        Path p = path(cfg);
+        try {
+            Files.createDirectories(p.getParent());
+            Path tmp = p.resolveSibling("summary.json.tmp");
+            JSON.writeValue(tmp.toFile(), root);
+            Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write summary " + p, e);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,117 @@
+package org.infometer.schema;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Row-level checks of the features contract, applied identically in every pass so that the fit and apply passes
+ * agree on which rows count. Run-level expectations (channels per run, duplicated keys) come from a cheap scan of
+ * the scalar columns before the heavy passes.
+ *
+ * <p>Usage: {@code new RowValidator(contract, channelsByRun, duplicates)}, then {@link #check} per row; a
+ * {@code null} result means the row is valid and {@link #map} may be read.
+ */
+public final class RowValidator implements Serializable {
+
+    private final FeatureContract contract;
+    private final Map<String, int[]> channelsByRun;
+    private final Map<String, Long> duplicates;
+
+    /**
+     * @param channelsByRun run id to {x channels, y channels}, the most common values in that run
+     * @param duplicates    "run_id\u0000sample_token" to occurrence count, for keys that occur more than once
+     */
+    public RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates) {
+        this.contract = contract;
+        this.channelsByRun = channelsByRun;
+        this.duplicates = duplicates;
+    }
+
+    public static String key(String runId, String sampleToken) {
+        return runId + "\u0000" + sampleToken;
+    }
+
+    public Rejection check(InternalRow row) {
+        for (int o : new int[] {FeatureContract.RUN_ID, FeatureContract.SCENE, FeatureContract.SAMPLE}) {
+            if (row.isNullAt(o)) {
+                return new Rejection("null_key", contract.columnAt(o), contract.columnAt(o) + " is null");
+            }
+        }
+        String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
+        String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
+        Long dup = duplicates.get(key(run, sample));
+        if (dup != null) {
+            return new Rejection("duplicate_key", null, "(run_id, sample_token) = (" + run + ", " + sample
+                    + ") appears " + dup + " times; every copy is quarantined");
+        }
+        Rejection r = checkModality(row, FeatureContract.X, contract.x());
+        if (r == null) {
+            r = checkModality(row, FeatureContract.Y, contract.y());
+        }
+        if (r != null) {
+            return r;
+        }
+        int tx = row.getInt(FeatureContract.X_TOKENS);
+        int ty = row.getInt(FeatureContract.Y_TOKENS);
+        if (tx != ty) {
+            return new Rejection("token_mismatch", contract.y() + "_tokens", contract.x() + "_tokens = " + tx
+                    + " but " + contract.y() + "_tokens = " + ty + "; token-level pairing needs equal token counts");
+        }
+        int[] expected = channelsByRun.get(run);
+        int cx = row.getInt(FeatureContract.X_CHANNELS);
+        int cy = row.getInt(FeatureContract.Y_CHANNELS);
+        if (expected != null && expected[0] != cx) {
+            return new Rejection("channel_mismatch", contract.x() + "_channels", contract.x() + "_channels = " + cx
+                    + " but run " + run + " uses " + expected[0] + " (its most common value)");
+        }
+        if (expected != null && expected[1] != cy) {
+            return new Rejection("channel_mismatch", contract.y() + "_channels", contract.y() + "_channels = " + cy
+                    + " but run " + run + " uses " + expected[1] + " (its most common value)");
+        }
+        return null;
+    }
+
+    private Rejection checkModality(InternalRow row, int ordinal, String name) {
+        if (row.isNullAt(ordinal)) {
+            return new Rejection("null_modality", name, name + " is null");
+        }
+        if (row.isNullAt(ordinal + 1) || row.isNullAt(ordinal + 2)) {
+            return new Rejection("bad_shape", name + "_tokens", name + "_tokens and " + name
+                    + "_channels must be set");
+        }
+        int t = row.getInt(ordinal + 1);
+        int c = row.getInt(ordinal + 2);
+        if (t <= 0 || c <= 0) {
+            return new Rejection("bad_shape", name + "_tokens", name + " shape " + t + " x " + c
+                    + " must be positive");
+        }
+        ArrayData values = row.getArray(ordinal);
+        long expected = (long) t * c;
+        if (values.numElements() != expected) {
+            return new Rejection("length_mismatch", name, name + " has " + values.numElements() + " values; "
+                    + name + "_tokens x " + name + "_channels = " + t + " x " + c + " = " + expected + " expected");
+        }
+        int n = values.numElements();
+        for (int i = 0; i < n; i++) {
+            if (values.isNullAt(i)) {
+                return new Rejection("non_finite", name, name + "[" + i + "] (token " + (i / c) + ", channel "
+                        + (i % c) + ") is null");
+            }
+            float v = values.getFloat(i);
+            if (!Float.isFinite(v)) {
+                return new Rejection("non_finite", name, name + "[" + i + "] (token " + (i / c) + ", channel "
+                        + (i % c) + ") is " + v);
+            }
+        }
+        return null;
+    }
+
+    /** The validated map at {@code ordinal} as a float array (row-major tokens x channels). */
+    public static float[] map(InternalRow row, int ordinal) {
+        return row.getArray(ordinal).toFloatArray();
+    }
+}

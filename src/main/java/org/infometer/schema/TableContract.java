@@ -1,0 +1,59 @@
+package org.infometer.schema;
+
+import org.apache.spark.sql.types.StructType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A table contract from {@code data-schemas/NAME.ddl} (shipped in the jar): Spark DDL column lists, with
+ * {@code --} comment lines. A {@code ${m}} placeholder marks per-modality columns, expanded for each modality.
+ */
+public final class TableContract {
+
+    private final String name;
+    private final List<String> fixed = new ArrayList<>();
+    private final List<String> perModality = new ArrayList<>();
+
+    private TableContract(String name, String text) {
+        this.name = name;
+        for (String raw : text.split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("--")) {
+                continue;
+            }
+            line = line.endsWith(",") ? line.substring(0, line.length() - 1) : line;
+            (line.contains("${m}") ? perModality : fixed).add(line);
+        }
+    }
+
+    public static TableContract load(String name) {
+        String path = "data-schemas/" + name + ".ddl";
+        try (InputStream in = TableContract.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("Table contract " + path + " is missing from the classpath");
+            }
+            return new TableContract(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read table contract " + path, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The table's schema, with per-modality columns expanded for each modality in order. */
+    public StructType schema(String... modalities) {
+        List<String> cols = new ArrayList<>(fixed);
+        for (String m : modalities) {
+            for (String template : perModality) {
+                cols.add(template.replace("${m}", m));
+            }
+        }
+        return StructType.fromDDL(String.join(", ", cols));
+    }
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# InfoMeter on Spark: the one entry point.
+#
+#   ./submit.sh demo                                  embedded local Spark: generate, measure, report
+#   ./submit.sh run jobs/nightly-camera-lidar.json    a job definition, embedded unless a cluster is named
+#   ./submit.sh --profile cluster run JOB.json        spark-submit with conf/cluster.properties
+#   ./submit.sh --master yarn run JOB.json            spark-submit to that master (profile cluster by default)
+#   ./submit.sh sql "SELECT * FROM infometer.run_mi"
+#   ./submit.sh generate --scale quarter-val --out bench-data
+#   ./submit.sh bench
+#
+# Embedded mode needs only JDK 17 and Maven: Spark comes from the Maven build's classpath. Cluster mode needs
+# spark-submit (on PATH or under $SPARK_HOME) and submits the shaded jar, which does not bundle Spark.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+profile="${INFOMETER_PROFILE:-}"
+master="${SPARK_MASTER:-}"
+args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --profile) profile="${2:?--profile needs a name: local, cluster or gpu}"; shift 2 ;;
+    --master) master="${2:?--master needs a Spark master URL}"; shift 2 ;;
+    -h|--help) args+=("--help"); shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+[[ ${#args[@]} -gt 0 ]] || args=("--help")
+if [[ -z "$profile" ]]; then
+  if [[ -n "$master" ]]; then profile=cluster; else profile=local; fi
+fi
+props="$here/conf/$profile.properties"
+[[ -f "$props" ]] || { echo "submit.sh: no profile conf/$profile.properties (have: $(cd "$here/conf" && ls *.properties | sed 's/.properties//' | tr '\n' ' '))" >&2; exit 2; }
+
+# The JVM flags Spark needs on Java 17 (the same list as pom.xml's spark.java17.opens).
+java17_opens=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
+)
+
+stale() {  # true when the build output is missing or older than any source
+  local stamp="$1"
+  [[ ! -f "$stamp" ]] && return 0
+  [[ -n "$(find "$here/src/main" "$here/pom.xml" "$here/data-schemas" -newer "$stamp" -print -quit 2>/dev/null)" ]]
+}
+
+if [[ "$profile" == "local" && -z "$master" ]]; then
+  cp_file="$here/target/local-classpath.txt"
+  if stale "$cp_file"; then
+    echo "submit.sh: building (first run downloads dependencies) ..." >&2
+    (cd "$here" && mvn -q -B -DskipTests compile dependency:build-classpath@local-classpath) >&2
+    touch "$cp_file"
+  fi
+  sysprops=()
+  heap=4g
+  while IFS='=' read -r key value; do
+    [[ -z "$key" || "$key" == \#* ]] && continue
+    [[ "$key" == "spark.driver.memory" ]] && heap="$value"
+    sysprops+=("-D$key=$value")
+  done < "$props"
+  exec java -Xmx"$heap" "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
+    -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" \
+    -cp "$here/target/classes:$(cat "$cp_file")" org.infometer.job.Main "${args[@]}"
+fi
+
+jar="$here/target/infometer-spark-0.1.0-cluster.jar"
+if stale "$jar"; then
+  echo "submit.sh: building the cluster jar ..." >&2
+  (cd "$here" && mvn -q -B -DskipTests package) >&2
+fi
+submit="spark-submit"
+[[ -n "${SPARK_HOME:-}" ]] && submit="$SPARK_HOME/bin/spark-submit"
+command -v "$submit" >/dev/null || { echo "submit.sh: profile '$profile' needs spark-submit on PATH or SPARK_HOME set" >&2; exit 2; }
+submit_args=(--properties-file "$props" --class org.infometer.job.Main
+  --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dinfometer.profile=$profile"
+  --files "$here/conf/$profile.properties")
+[[ -n "$master" ]] && submit_args+=(--master "$master")
+exec "$submit" "${submit_args[@]}" "$jar" "${args[@]}"
