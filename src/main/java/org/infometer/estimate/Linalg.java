@@ -12,6 +12,7 @@ public final class Linalg {
 
     /** Symmetric eigen-decomposition: eigenvalues ascending; {@code vectors} (column-major) receives them. */
     public static double[] symmetricEigen(double[] a, int n, double[] vectors) {
+        requireFinite(a, "eigen-decomposition input");
         System.arraycopy(a, 0, vectors, 0, n * n);
         double[] w = new double[n];
         intW info = new intW(0);
@@ -31,6 +32,7 @@ public final class Linalg {
 
     /** Thin SVD of an m x n matrix: returns singular values (descending), fills u (m x k) and vt (k x n). */
     public static double[] svd(double[] a, int m, int n, double[] u, double[] vt) {
+        requireFinite(a, "SVD input");
         int k = Math.min(m, n);
         double[] copy = a.clone();
         double[] s = new double[k];
@@ -45,6 +47,15 @@ public final class Linalg {
             throw new ArithmeticException("SVD of a " + m + " x " + n + " matrix failed (info " + info.val + ")");
         }
         return s;
+    }
+
+    /** LAPACK loops forever on NaN input; fail fast instead. */
+    static void requireFinite(double[] a, String what) {
+        for (double v : a) {
+            if (!Double.isFinite(v)) {
+                throw new ArithmeticException("Non-finite value in " + what + " (" + v + ")");
+            }
+        }
     }
 
     /** C = op(A) op(B) for column-major matrices; op is transpose when the flag is set. */

@@ -121,4 +121,99 @@ class GaussianCrossFitTest {
         System.out.println("weak low rank 64+64: " + e + " truth " + truth);
         assertClose(truth, e);
     }
+
+    static List<Sample> transform(List<Sample> data, int cx, int cy, double[] scaleX, double[] shiftX, int[] permY) {
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : data) {
+            float[] x = new float[s.x().length];
+            float[] y = new float[s.y().length];
+            for (int t = 0; t < s.tokens(); t++) {
+                for (int j = 0; j < cx; j++) {
+                    x[t * cx + j] = (float) (scaleX[j] * s.x()[t * cx + j] + shiftX[j]);
+                }
+                for (int j = 0; j < cy; j++) {
+                    y[t * cy + j] = s.y()[t * cy + permY[j]];
+                }
+            }
+            out.add(new Sample(s.token(), x, y, s.tokens()));
+        }
+        return out;
+    }
+
+    @Test
+    void miIsInvariantToPerChannelAffineMapsAndPermutations() {
+        int cx = 6;
+        int cy = 5;
+        List<Sample> data = samples(40, 50, cx, cy, 4, pairs(2, 0.7, cx, cy));
+        double[] scale = {0.25, 4, -2, 0.5, 8, -0.125};
+        double[] shift = {3, -2, 0.5, 10, -7, 1};
+        int[] perm = {4, 2, 0, 3, 1};
+        Estimate a = crossFittedMi(data, 5, cx, cy);
+        Estimate b = crossFittedMi(transform(data, cx, cy, scale, shift, perm), 5, cx, cy);
+        assertEquals(a.miBitsPerToken(), b.miBitsPerToken(), 1e-5);
+        assertEquals(a.se(), b.se(), 1e-5);
+    }
+
+    @Test
+    void entropiesShiftByTheLogJacobianWhileMiDoesNot() {
+        int cx = 3;
+        int cy = 3;
+        List<Sample> data = samples(30, 40, cx, cy, 5, pairs(1, 0.5, cx, cy));
+        double[] scale = {2, 2, 2};
+        List<Sample> scaled = transform(data, cx, cy, scale, new double[3], new int[] {0, 1, 2});
+        Map<Integer, JointMoments> s1 = new HashMap<>();
+        Map<Integer, JointMoments> s2 = new HashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            int f = StableHash.fold(data.get(i).token(), 5, 7);
+            s1.computeIfAbsent(f, k -> new JointMoments(cx, cy)).addSample(data.get(i).x(), data.get(i).y(), 40);
+            s2.computeIfAbsent(f, k -> new JointMoments(cx, cy)).addSample(scaled.get(i).x(), scaled.get(i).y(), 40);
+        }
+        var m1 = GaussianPairFitter.fitCrossFitted(s1);
+        var m2 = GaussianPairFitter.fitCrossFitted(s2);
+        Sample s = data.get(0);
+        int f = StableHash.fold(s.token(), 5, 7);
+        SampleCodelengths a = m1.get(f).model().score(s.x(), s.y(), 40);
+        SampleCodelengths b = m2.get(f).model().score(scaled.get(0).x(), scaled.get(0).y(), 40);
+        // h(2X) = h(X) + 3 log2 2 per token: 40 tokens x 3 channels x 1 bit
+        assertEquals(a.hxBits() + 120, b.hxBits(), 1e-6);
+        assertEquals(a.hyBits(), b.hyBits(), 1e-6);
+        assertEquals(a.miBits(), b.miBits(), 1e-6);
+    }
+
+    @Test
+    void modelBytesRoundTripGiveIdenticalCodelengths() {
+        int cx = 4;
+        int cy = 4;
+        List<Sample> data = samples(30, 20, cx, cy, 6, pairs(2, 0.8, cx, cy));
+        Map<Integer, JointMoments> states = new HashMap<>();
+        for (Sample s : data) {
+            states.computeIfAbsent(StableHash.fold(s.token(), 5, 7), k -> new JointMoments(cx, cy))
+                    .addSample(s.x(), s.y(), s.tokens());
+        }
+        GaussianPairModel m = GaussianPairFitter.fitCrossFitted(states).get(0).model();
+        GaussianPairModel back = GaussianPairModel.fromBytes(m.toBytes());
+        for (Sample s : data) {
+            assertEquals(m.score(s.x(), s.y(), 20), back.score(s.x(), s.y(), 20));
+        }
+        assertEquals(m.rank(), back.rank());
+    }
+
+    @Test
+    void latentFactorModelMatchesItsClosedFormAndTheEstimator() {
+        org.infometer.synth.LatentFactorModel lf = new org.infometer.synth.LatentFactorModel(12, 10, 3, 0.5, 0.6, 9);
+        double c = 0.9;
+        double truth = lf.trueBitsPerToken(c)[3];
+        double[] bits = lf.trueBitsPerToken(c);
+        assertEquals(bits[0] + bits[1] - bits[2], bits[3], 1e-12);
+        List<Sample> data = new ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            float[] x = new float[100 * 12];
+            float[] y = new float[100 * 10];
+            lf.drawSample(new SplittableRandom(StableHash.combine(11, s)), c, 100, x, y);
+            data.add(new Sample("lf-" + s, x, y, 100));
+        }
+        Estimate e = crossFittedMi(data, 5, 12, 10);
+        System.out.println("latent factor: " + e + " truth " + truth);
+        assertClose(truth, e);
+    }
 }

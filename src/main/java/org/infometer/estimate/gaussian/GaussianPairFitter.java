@@ -54,7 +54,9 @@ public final class GaussianPairFitter {
         int[][] pairs = IntStream.range(0, f).boxed()
                 .flatMap(a -> IntStream.range(a + 1, f).mapToObj(b -> new int[] {a, b}))
                 .toArray(int[][]::new);
-        Arrays.stream(pairs).parallel().forEach(p -> {
+        // Sequential on purpose: the pure-Java LAPACK keeps Fortran SAVE variables in statics, and concurrent
+        // first calls can corrupt them (NaN, then an endless loop inside the eigen-solver).
+        Arrays.stream(pairs).forEach(p -> {
             JointMoments train = mergeExcept(folds, present, p[0], p[1]);
             if (train.tokens() < 2) {
                 return;
@@ -65,7 +67,7 @@ public final class GaussianPairFitter {
         });
         Map<Integer, FoldFit> out = new TreeMap<>();
         FoldFit[] fits = new FoldFit[f];
-        IntStream.range(0, f).parallel().forEach(k -> {
+        IntStream.range(0, f).forEach(k -> {
             double[] total = new double[rmax + 1];
             long heldOutTokens = 0;
             for (int j = 0; j < f; j++) {
