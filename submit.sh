@@ -66,6 +66,7 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
   done < "$props"
   exec java -Xmx"$heap" "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
     -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" \
+    -Dlog4j2.configurationFile="$here/conf/log4j2-local.properties" \
     -cp "$here/target/classes:$(cat "$cp_file")" org.infometer.job.Main "${args[@]}"
 fi
 
