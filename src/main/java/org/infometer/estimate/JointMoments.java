@@ -32,8 +32,8 @@ public final class JointMoments implements Serializable {
     private long samples;
     private final ExactSums sums;
     private final ExactSums outer;
-    private transient double[] scratch;
-    private transient double[] gram;
+    private transient float[] scratch;
+    private transient float[] gram;
 
     public JointMoments(int cx, int cy) {
         if (cx <= 0 || cy <= 0) {
@@ -76,8 +76,9 @@ public final class JointMoments implements Serializable {
     }
 
     /**
-     * Adds one sample's maps (row-major {@code tokens x cx} and {@code tokens x cy}). The per-sample Gram matrix
-     * is formed with one BLAS rank-k update, then enters the exact sums once per entry.
+     * Adds one sample's maps (row-major {@code tokens x cx} and {@code tokens x cy}). The Gram matrix of the
+     * sample, centred on its own mean so single precision loses nothing that matters, is one SGEMM; the raw
+     * second moments are restored in double (G + T m m') before they enter the exact sums once per entry.
      */
     public void addSample(float[] x, float[] y, int t) {
         int d = cx + cy;
@@ -86,41 +87,55 @@ public final class JointMoments implements Serializable {
                     + " values; expected " + t + " x " + cx + " and " + t + " x " + cy);
         }
         if (scratch == null || scratch.length < t * d) {
-            scratch = new double[t * d];
+            scratch = new float[t * d];
         }
         if (gram == null) {
-            gram = new double[d * d];
+            gram = new float[d * d];
         }
-        double[] z = scratch;
         double[] colSums = new double[d];
-        // column-major t x d: channel j of token i at j * t + i
         for (int i = 0; i < t; i++) {
             int xo = i * cx;
             for (int j = 0; j < cx; j++) {
-                double v = x[xo + j];
-                z[j * t + i] = v;
+                colSums[j] += x[xo + j];
             }
             int yo = i * cy;
             for (int j = 0; j < cy; j++) {
-                double v = y[yo + j];
-                z[(cx + j) * t + i] = v;
+                colSums[cx + j] += y[yo + j];
             }
         }
+        float[] mean = new float[d];
         for (int j = 0; j < d; j++) {
-            double s = 0;
-            int o = j * t;
-            for (int i = 0; i < t; i++) {
-                s += z[o + i];
-            }
-            colSums[j] = s;
+            mean[j] = (float) (colSums[j] / t);
         }
-        BLAS.getInstance().dsyrk("U", "T", d, t, 1.0, z, t, 0.0, gram, d);
+        // Row-major t x d centred joint vectors, which BLAS sees as a column-major d x t matrix A: Gram = A A'.
+        float[] z = scratch;
+        for (int i = 0; i < t; i++) {
+            int o = i * d;
+            int xo = i * cx;
+            for (int j = 0; j < cx; j++) {
+                z[o + j] = x[xo + j] - mean[j];
+            }
+            int yo = i * cy;
+            for (int j = 0; j < cy; j++) {
+                z[o + cx + j] = y[yo + j] - mean[cx + j];
+            }
+        }
+        BLAS.getInstance().sgemm("N", "T", d, d, t, 1.0f, z, d, z, d, 0.0f, gram, d);
+        // sum_t (v - m) = s - t m is not exactly zero for the float mean m; keep that residual in the correction.
+        double[] resid = new double[d];
+        for (int j = 0; j < d; j++) {
+            resid[j] = colSums[j] - (double) t * mean[j];
+        }
         sums.add(colSums, 0, d);
         int k = 0;
         for (int col = 0; col < d; col++) {
             int o = col * d;
+            double mc = mean[col];
             for (int row = 0; row <= col; row++) {
-                outer.addTerm(k++, gram[o + row]);
+                double mr = mean[row];
+                // sum v_r v_c = sum (z_r + m_r)(z_c + m_c) = G_rc + m_r resid_c + m_c resid_r + t m_r m_c
+                double raw = gram[o + row] + mr * resid[col] + mc * resid[row] + t * mr * mc;
+                outer.addTerm(k++, raw);
             }
         }
         tokens += t;

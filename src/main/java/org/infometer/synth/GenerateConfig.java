@@ -22,6 +22,11 @@ public record GenerateConfig(String out, int runs, int scenes, int samplesPerSce
         }
     }
 
+    /** Private latent factors per modality (unique information), when the channels leave room for them. */
+    public int privateFactors() {
+        return latent + 2 <= Math.min(channelsX, channelsY) ? 2 : 0;
+    }
+
     public long samples() {
         return (long) runs * scenes * samplesPerScene;
     }

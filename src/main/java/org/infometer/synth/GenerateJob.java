@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * bounded at any scale.
  *
  * <p>Layout under {@code out}: {@code features/} (data-schemas/features.ddl), {@code ground_truth/}
- * (data-schemas/ground_truth.ddl), {@code run_metrics/} (run_id, map, nds).
+ * (data-schemas/ground_truth.ddl), {@code run_metrics/} (run_id, map, nds). Features carry a per-token
+ * {@code target} whose dependence on the modalities follows {@link #targetStructure} of the run.
  */
 public final class GenerateJob {
 
@@ -44,6 +45,18 @@ public final class GenerateJob {
         return 0.25 + 1.25 * ((h >>> 11) * 0x1.0p-53);
     }
 
+    /** The target structure of run r: the four kinds in turn, so a 4-run data set has one of each. */
+    public static LatentFactorModel.TargetStructure targetStructure(int r) {
+        return LatentFactorModel.TargetStructure.values()[r % 4];
+    }
+
+    /** The features contract plus the per-token target column the generator adds. */
+    public static StructType schema(GenerateConfig g) {
+        return TableContract.load("features").schema(g.x(), g.y())
+                .add("target", org.apache.spark.sql.types.DataTypes.createArrayType(
+                        org.apache.spark.sql.types.DataTypes.IntegerType, false), false);
+    }
+
     public static String runId(int r) {
         return "scheme_" + (r + 1);
     }
@@ -57,7 +70,7 @@ public final class GenerateJob {
     }
 
     static LatentFactorModel model(GenerateConfig g, int r) {
-        return new LatentFactorModel(g.channelsX(), g.channelsY(), g.latent(), 0.5, 0.6,
+        return new LatentFactorModel(g.channelsX(), g.channelsY(), g.latent(), g.privateFactors(), 0.5, 0.6,
                 StableHash.combine(g.seed(), 0x4d0de1, r));
     }
 
@@ -68,7 +81,7 @@ public final class GenerateJob {
                         + "channels, %.2f GB of float32, in %d partitions, to %s", g.samples(), g.runs(), g.scenes(),
                 g.samplesPerScene(), g.tokens(), g.channelsX(), g.channelsY(), g.featureBytes() / 1e9, partitions,
                 g.out()));
-        StructType schema = TableContract.load("features").schema(g.x(), g.y());
+        StructType schema = schema(g);
         MapPartitionsFunction<Long, Row> gen = (Iterator<Long> ids) -> new Iterator<>() {
             final LatentFactorModel[] models = new LatentFactorModel[g.runs()];
 
@@ -92,10 +105,11 @@ public final class GenerateJob {
                 float[] x = new float[g.tokens() * g.channelsX()];
                 float[] y = new float[g.tokens() * g.channelsY()];
                 double c = runStrength(r, g.runs()) * sceneLevel(s, g.seed());
-                models[r].drawSample(rnd, c, g.tokens(), x, y);
+                int[] target = new int[g.tokens()];
+                models[r].drawSample(rnd, c, g.tokens(), x, y, targetStructure(r), target);
                 long ts = 1_533_151_603_547_590L + s * 20_000_000L + p * 500_000L;
                 return RowFactory.create(runId(r), sceneToken(s, g.seed()), sample, ts,
-                        x, g.tokens(), g.channelsX(), y, g.tokens(), g.channelsY());
+                        x, g.tokens(), g.channelsX(), y, g.tokens(), g.channelsY(), target);
             }
         };
         spark.sparkContext().setJobDescription("infometer: generate features");

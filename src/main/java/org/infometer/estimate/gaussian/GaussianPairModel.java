@@ -35,6 +35,8 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
     /** Column-major cx x (cx + r): whitening followed by the canonical directions. */
     private final double[] projectX;
     private final double[] projectY;
+    private transient float[] projectXf;
+    private transient float[] projectYf;
 
     GaussianPairModel(GaussianMarginal mx, GaussianMarginal my, double[] rho, double[] canonX, double[] canonY) {
         this.mx = mx;
@@ -99,24 +101,26 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
 
     @Override
     public SampleCodelengths score(float[] x, float[] y, int tokens) {
+        if (projectXf == null) {
+            projectXf = toFloat(projectX);
+            projectYf = toFloat(projectY);
+        }
         int r = rho.length;
-        double[] px = project(mx, projectX, x, tokens, r);
-        double[] py = project(my, projectY, y, tokens, r);
         int cx = mx.channels;
         int cy = my.channels;
-        double hx = tokens * mx.logNormaliser + 0.5 * sumSquares(px, tokens, cx);
-        double hy = tokens * my.logNormaliser + 0.5 * sumSquares(py, tokens, cy);
+        float[] px = project(mx, projectXf, x, tokens, r);
+        float[] py = project(my, projectYf, y, tokens, r);
+        double hx = tokens * mx.logNormaliser + 0.5 * sumSquares(px, tokens, cx, cx + r);
+        double hy = tokens * my.logNormaliser + 0.5 * sumSquares(py, tokens, cy, cy + r);
         double mi = 0;
         for (int i = 0; i < r; i++) {
             double p = rho[i];
             double oneMinus = 1 - p * p;
             double constant = -0.5 * Math.log(oneMinus);
-            int ou = (cx + i) * tokens;
-            int ov = (cy + i) * tokens;
             double acc = 0;
             for (int t = 0; t < tokens; t++) {
-                double u = px[ou + t];
-                double v = py[ov + t];
+                double u = px[t * (cx + r) + cx + i];
+                double v = py[t * (cy + r) + cy + i];
                 acc += (p * p * (u * u + v * v) - 2 * p * u * v);
             }
             mi += tokens * constant - acc / (2 * oneMinus);
@@ -127,30 +131,45 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         return new SampleCodelengths(hxBits, hyBits, hxBits + hyBits - miBits);
     }
 
-    /** Standardises the map and applies [whitening | canonical] in one GEMM; result column-major. */
-    private static double[] project(GaussianMarginal m, double[] projection, float[] map, int tokens, int r) {
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+
+    /**
+     * Standardises the map and applies [whitening | canonical] in one SGEMM. Standardised values are O(1), so
+     * single precision costs nothing measurable in the codelengths. Result: row-major tokens x (c + r).
+     */
+    private static float[] project(GaussianMarginal m, float[] projection, float[] map, int tokens, int r) {
         int c = m.channels;
         if (map.length != tokens * c) {
             throw new IllegalArgumentException("Map has " + map.length + " values; expected " + tokens + " x " + c);
         }
-        double[] z = new double[tokens * c];
+        float[] z = new float[tokens * c];
         for (int t = 0; t < tokens; t++) {
             int o = t * c;
             for (int j = 0; j < c; j++) {
-                z[j * tokens + t] = (map[o + j] - m.mean[j]) / m.sd[j];
+                z[o + j] = (float) ((map[o + j] - m.mean[j]) / m.sd[j]);
             }
         }
         int outCols = c + r;
-        double[] out = new double[tokens * outCols];
-        BLAS.getInstance().dgemm("N", "N", tokens, outCols, c, 1.0, z, tokens, projection, c, 0.0, out, tokens);
+        float[] out = new float[tokens * outCols];
+        // z is column-major c x tokens; out (column-major outCols x tokens) = projection' z
+        BLAS.getInstance().sgemm("T", "N", outCols, tokens, c, 1.0f, projection, c, z, c, 0.0f, out, outCols);
         return out;
     }
 
-    private static double sumSquares(double[] a, int tokens, int cols) {
+    private static double sumSquares(float[] a, int tokens, int cols, int stride) {
         double s = 0;
-        int n = tokens * cols;
-        for (int i = 0; i < n; i++) {
-            s += a[i] * a[i];
+        for (int t = 0; t < tokens; t++) {
+            int o = t * stride;
+            for (int j = 0; j < cols; j++) {
+                double v = a[o + j];
+                s += v * v;
+            }
         }
         return s;
     }
