@@ -59,7 +59,7 @@ public final class Correlation {
                 settings.ciLevel(), SplitMix64.seed(settings.seed(), "bootstrap", method.id()));
         String note = undefinedReason != null ? undefinedReason : ci.note();
         return new CorrelationResult(method, n, coefficient, p.pValue(), p.kind(), p.permutations(),
-                p.minAttainablePValue(), ci.low(), ci.high(), ci.level(), settings.alpha(),
+                p.minAttainablePValue(), ci.low(), ci.high(), ci.level(), ci.resamples(), settings.alpha(),
                 CorrelationResult.direction(coefficient), CorrelationResult.strength(coefficient), note);
     }
 

@@ -13,12 +13,13 @@ import java.util.Locale;
  *
  * @param permutations orderings behind the p-value (n! when exact)
  * @param minAttainablePValue the smallest p-value this n and design could ever report
+ * @param bootstrapResamples resamples drawn for the interval (0 when none could be drawn)
  * @param alpha significance level used by {@link #describe()}
  * @param note why something is NaN, or what was left out; empty when nothing needs saying
  */
 public record CorrelationResult(CorrelationMethod method, int n, double coefficient, double pValue,
         PValueKind pValueKind, long permutations, double minAttainablePValue, double ciLow, double ciHigh,
-        double ciLevel, double alpha, String direction, String strength, String note) {
+        double ciLevel, int bootstrapResamples, double alpha, String direction, String strength, String note) {
 
     public static String direction(double coefficient) {
         if (Double.isNaN(coefficient)) {
