@@ -3,6 +3,9 @@ package org.infometer.correlate.nuscenes;
 /**
  * Box geometry as the detection evaluation defines it. Translations are global (x, y, z) in metres, sizes
  * (width, length, height), rotations unit-or-not quaternions (w, x, y, z), velocities (vx, vy).
+ *
+ * <p>Usage: {@code BoxGeometry.centerDistance(gt.translation(), pred.translation())}, {@code scaleIou},
+ * {@code yawDiff(gt.rotation(), pred.rotation(), cls.yawPeriod())}, {@code pointInBox} for bicycle racks.
  */
 public final class BoxGeometry {
 

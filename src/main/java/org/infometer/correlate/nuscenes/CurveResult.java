@@ -6,6 +6,9 @@ import java.util.Arrays;
 /**
  * What the curve stage yields for one (group, class).
  *
+ * <p>Usage: returned by {@link ClassCurve#evaluateSorted}; ten of them, one per class, make a
+ * {@link DetectionMetrics}.
+ *
  * @param ap AP at each of {@link DetectionConfig#DIST_THRESHOLDS}
  * @param tpErrors errors in {@link TpMetric} order at 2 m; NaN where the class does not report the metric
  */

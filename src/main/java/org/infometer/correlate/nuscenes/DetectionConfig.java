@@ -3,6 +3,8 @@ package org.infometer.correlate.nuscenes;
 /**
  * Constants of the devkit configuration {@code detection_cvpr_2019}; class ranges live on
  * {@link DetectionClass}.
+ *
+ * <p>Usage: {@code DetectionConfig.DIST_THRESHOLDS[t]}; {@code thresholdIndex(2.0)} gives the index of a threshold.
  */
 public final class DetectionConfig {
 

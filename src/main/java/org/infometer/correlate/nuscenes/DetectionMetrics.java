@@ -3,7 +3,9 @@ package org.infometer.correlate.nuscenes;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -141,24 +143,24 @@ public final class DetectionMetrics implements Serializable {
 
     /** The same figures in the shape of a devkit {@code metrics_summary.json}, for side-by-side comparison. */
     public RunMetrics toRunMetrics(String source) {
-        Map<String, Map<String, Double>> labelAps = new java.util.LinkedHashMap<>();
-        Map<String, Double> meanDistAps = new java.util.LinkedHashMap<>();
-        Map<String, Map<String, Double>> labelTp = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, Double>> labelAps = new LinkedHashMap<>();
+        Map<String, Double> meanDistAps = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> labelTp = new LinkedHashMap<>();
         for (DetectionClass c : DetectionClass.values()) {
-            Map<String, Double> aps = new java.util.LinkedHashMap<>();
+            Map<String, Double> aps = new LinkedHashMap<>();
             for (int t = 0; t < DetectionConfig.DIST_THRESHOLDS.length; t++) {
                 aps.put(DetectionConfig.DIST_THRESHOLD_KEYS[t], ap(c, t));
             }
             labelAps.put(c.id(), aps);
             meanDistAps.put(c.id(), classAp(c));
-            Map<String, Double> tp = new java.util.LinkedHashMap<>();
+            Map<String, Double> tp = new LinkedHashMap<>();
             for (TpMetric m : TpMetric.values()) {
                 tp.put(m.key(), tpError(c, m));
             }
             labelTp.put(c.id(), tp);
         }
-        Map<String, Double> tpErrors = new java.util.LinkedHashMap<>();
-        Map<String, Double> tpScores = new java.util.LinkedHashMap<>();
+        Map<String, Double> tpErrors = new LinkedHashMap<>();
+        Map<String, Double> tpScores = new LinkedHashMap<>();
         double[] e = tpErrors();
         for (TpMetric m : TpMetric.values()) {
             tpErrors.put(m.key(), e[m.ordinal()]);
@@ -170,7 +172,7 @@ public final class DetectionMetrics implements Serializable {
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "mAP=%.4f NDS=%.4f (present classes %d: mAP=%.4f NDS=%.4f), %d samples",
+        return String.format(Locale.ROOT, "mAP=%.4f NDS=%.4f (present classes %d: mAP=%.4f NDS=%.4f), %d samples",
                 meanAp(), nds(), nClassesPresent(), meanApPresentClasses(), ndsPresentClasses(), nSamples);
     }
 }

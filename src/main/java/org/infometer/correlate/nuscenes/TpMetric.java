@@ -1,6 +1,10 @@
 package org.infometer.correlate.nuscenes;
 
-/** The five true-positive error metrics, in the devkit's order, with their summary-file keys and column names. */
+/**
+ * The five true-positive error metrics, in the devkit's order, with their summary-file keys and column names.
+ *
+ * <p>Usage: {@code metrics.tpError(cls, TpMetric.TRANS)}; {@code TpMetric.fromKey("orient_err")}.
+ */
 public enum TpMetric {
     /** Average translation error: xy centre distance, metres. */
     TRANS("trans_err", "mate_m"),
