@@ -13,6 +13,28 @@ final class Boxes {
     private Boxes() {
     }
 
+    static void checkGeometry(String where, double[] translation, double[] size, double[] rotation) {
+        checkVector(where, "translation", translation, 3, false);
+        checkVector(where, "size", size, 3, false);
+        checkVector(where, "rotation", rotation, 4, false);
+    }
+
+    /** Two components, NaN allowed (unknown velocity); null becomes (NaN, NaN). */
+    static double[] checkedVelocity(String where, double[] velocity) {
+        double[] v = velocity == null ? new double[] {Double.NaN, Double.NaN} : velocity;
+        checkVector(where, "velocity", v, 2, true);
+        return v;
+    }
+
+    /** A known attribute or ""; null becomes "". */
+    static String checkedAttribute(String where, String attribute) {
+        String a = attribute == null ? "" : attribute;
+        if (!DetectionClass.isValidAttribute(a)) {
+            throw new IllegalArgumentException(where + ": unknown attribute_name '" + a + "'");
+        }
+        return a;
+    }
+
     static void checkVector(String where, String field, double[] v, int length, boolean nanAllowed) {
         if (v == null) {
             throw new IllegalArgumentException(where + ": " + field + " is missing");

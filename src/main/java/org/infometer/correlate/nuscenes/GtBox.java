@@ -21,17 +21,9 @@ public record GtBox(String sampleToken, int boxIndex, String instanceToken, Stri
 
     public GtBox {
         String where = "ground-truth box " + boxIndex + " of sample " + sampleToken;
-        Boxes.checkVector(where, "translation", translation, 3, false);
-        Boxes.checkVector(where, "size", size, 3, false);
-        Boxes.checkVector(where, "rotation", rotation, 4, false);
-        if (velocity == null) {
-            velocity = new double[] {Double.NaN, Double.NaN};
-        }
-        Boxes.checkVector(where, "velocity", velocity, 2, true);
-        attributeName = attributeName == null ? "" : attributeName;
-        if (!DetectionClass.isValidAttribute(attributeName)) {
-            throw new IllegalArgumentException(where + ": unknown attribute_name '" + attributeName + "'");
-        }
+        Boxes.checkGeometry(where, translation, size, rotation);
+        velocity = Boxes.checkedVelocity(where, velocity);
+        attributeName = Boxes.checkedAttribute(where, attributeName);
     }
 
     /** LiDAR plus radar points; boxes with none are not evaluated. */

@@ -19,20 +19,12 @@ public record PredBox(String sampleToken, int sampleIndex, int boxIndex, double[
         if (detectionClass == null) {
             throw new IllegalArgumentException(where + ": detection_name is missing");
         }
-        Boxes.checkVector(where, "translation", translation, 3, false);
-        Boxes.checkVector(where, "size", size, 3, false);
-        Boxes.checkVector(where, "rotation", rotation, 4, false);
-        if (velocity == null) {
-            velocity = new double[] {Double.NaN, Double.NaN};
-        }
-        Boxes.checkVector(where, "velocity", velocity, 2, true);
         if (Double.isNaN(score)) {
             throw new IllegalArgumentException(where + ": detection_score may not be NaN");
         }
-        attributeName = attributeName == null ? "" : attributeName;
-        if (!DetectionClass.isValidAttribute(attributeName)) {
-            throw new IllegalArgumentException(where + ": unknown attribute_name '" + attributeName + "'");
-        }
+        Boxes.checkGeometry(where, translation, size, rotation);
+        velocity = Boxes.checkedVelocity(where, velocity);
+        attributeName = Boxes.checkedAttribute(where, attributeName);
     }
 
     public PredBox withIndices(int newSampleIndex, int newBoxIndex) {
