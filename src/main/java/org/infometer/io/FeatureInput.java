@@ -14,7 +14,16 @@ import org.apache.spark.sql.types.StructType;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
+import org.apache.spark.sql.types.DataTypes;
+
 import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,16 +45,7 @@ public final class FeatureInput {
         List<String> files = listParquet(spark, path);
         String root = files.size() == 1 && files.get(0).endsWith(new Path(path).getName()) ? files.get(0)
                 : new Path(path).toString();
-        for (String f : files) {
-            StructType schema;
-            try {
-                schema = spark.read().option("basePath", root).parquet(f).schema();
-            } catch (RuntimeException e) {
-                throw new InputException("Input file " + f + " is not a readable Parquet file: "
-                        + firstLine(e), e);
-            }
-            contract.check(schema, f);
-        }
+        checkFooters(spark, files, contract);
         Dataset<Row> raw = spark.read().option("basePath", root).parquet(files.toArray(new String[0]));
         StructType expected = contract.schema();
         List<Column> cols = new ArrayList<>();
@@ -55,6 +55,53 @@ public final class FeatureInput {
         cols.add(input_file_name().as(FeatureContract.SOURCE_FILE));
         Dataset<Row> df = raw.select(cols.toArray(new Column[0]));
         return repartition == null ? df : df.repartition(repartition);
+    }
+
+    /**
+     * Reads every file's footer (in parallel; metadata only) and checks its schema, so a corrupt file or a schema
+     * mismatch is reported with the file's name before any task runs. Partition columns encoded in directory
+     * names ({@code col=value}) count as present.
+     */
+    static void checkFooters(SparkSession spark, List<String> files, FeatureContract contract) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        ParquetToSparkSchemaConverter converter = new ParquetToSparkSchemaConverter(spark.sessionState().conf());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, files.size()));
+        try {
+            List<Future<StructType>> schemas = new ArrayList<>();
+            for (String f : files) {
+                schemas.add(pool.submit(() -> {
+                    Path p = new Path(f);
+                    StructType schema;
+                    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(p, conf))) {
+                        schema = converter.convert(reader.getFooter().getFileMetaData().getSchema());
+                    } catch (IOException | RuntimeException e) {
+                        throw new InputException("Input file " + f + " is not a readable Parquet file: "
+                                + firstLine(e), e);
+                    }
+                    for (String segment : p.getParent().toUri().getPath().split("/")) {
+                        int eq = segment.indexOf('=');
+                        if (eq > 0 && !List.of(schema.fieldNames()).contains(segment.substring(0, eq))) {
+                            schema = schema.add(segment.substring(0, eq), DataTypes.StringType);
+                        }
+                    }
+                    return schema;
+                }));
+            }
+            for (int i = 0; i < files.size(); i++) {
+                StructType schema;
+                try {
+                    schema = schemas.get(i).get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                contract.check(schema, files.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The Parquet data files under a path (a file or a directory tree), skipping hidden and marker files. */
