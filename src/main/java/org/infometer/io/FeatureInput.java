@@ -42,6 +42,15 @@ public final class FeatureInput {
     }
 
     public static Dataset<Row> open(SparkSession spark, String path, FeatureContract contract, Integer repartition) {
+        return open(spark, path, contract, repartition, List.of());
+    }
+
+    /**
+     * As {@link #open(SparkSession, String, FeatureContract, Integer)}, with extra columns appended after the source
+     * file column (ordinal {@link FeatureContract#FILE} + 1 onwards) in their stored types; each must exist.
+     */
+    public static Dataset<Row> open(SparkSession spark, String path, FeatureContract contract, Integer repartition,
+                                    List<String> extra) {
         List<String> files = listParquet(spark, path);
         String root = files.size() == 1 && files.get(0).endsWith(new Path(path).getName()) ? files.get(0)
                 : new Path(path).toString();
@@ -53,6 +62,13 @@ public final class FeatureInput {
             cols.add(col(c).cast(expected.apply(c).dataType()).as(c));
         }
         cols.add(input_file_name().as(FeatureContract.SOURCE_FILE));
+        for (String e : extra) {
+            if (!List.of(raw.columns()).contains(e)) {
+                throw new InputException("Input " + path + " has no column '" + e + "' (needed here; columns: "
+                        + String.join(", ", raw.columns()) + ")");
+            }
+            cols.add(col(e));
+        }
         Dataset<Row> df = raw.select(cols.toArray(new Column[0]));
         return repartition == null ? df : df.repartition(repartition);
     }

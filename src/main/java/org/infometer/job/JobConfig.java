@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record JobConfig(String name, Input input, Pair pair, Estimator estimator, Validation validation,
-                        Output output, String groundTruth, String runDate) implements Serializable {
+                        Output output, String groundTruth, String runDate, Pid pid) implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
     static final ObjectMapper JSON = new ObjectMapper()
@@ -42,6 +42,16 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
      */
     public record Estimator(String name, String granularity, int folds, long seed, Map<String, Object> options)
             implements Serializable {
+    }
+
+    /**
+     * Partial information decomposition settings: the target column, the k-means cluster counts per modality (the
+     * first is the main one, the others show sensitivity to k), PCA dimensions kept before clustering, how many
+     * token vectors fit the discretiser, bootstrap replicates and the interval level, and the fewest samples a
+     * scene needs for its own decomposition.
+     */
+    public record Pid(String target, List<Integer> k, int pcaDims, int fitTokens, int bootstrap, double ciLevel,
+                      int minSceneSamples) implements Serializable {
     }
 
     /** Largest fraction of input rows that may be quarantined before the run fails. */
@@ -76,6 +86,13 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         require(output != null && output.catalog() != null && output.warehouse() != null
                 && output.namespace() != null && output.summaryDir() != null,
                 "output.catalog, output.warehouse, output.namespace and output.summaryDir are required");
+        require(pid != null && pid.target() != null && pid.k() != null && !pid.k().isEmpty(),
+                "pid.target and pid.k (a non-empty list of cluster counts) are required");
+        require(pid.k().stream().allMatch(k -> k >= 2 && k <= 256), "pid.k values must be between 2 and 256");
+        require(pid.pcaDims() >= 1 && pid.fitTokens() >= 100 && pid.bootstrap() >= 0 && pid.minSceneSamples() >= 1
+                        && pid.ciLevel() > 0 && pid.ciLevel() < 1,
+                "pid.pcaDims >= 1, pid.fitTokens >= 100, pid.bootstrap >= 0, pid.minSceneSamples >= 1, "
+                        + "0 < pid.ciLevel < 1");
         require(runDate != null && runDate.matches("\\d{4}-\\d{2}-\\d{2}"),
                 "runDate must be YYYY-MM-DD (set --run-date; it defaults to today in UTC), got " + runDate);
         try {
@@ -144,7 +161,9 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                      "validation": {"maxRejectedFraction": 0.05},
                      "output": {"catalog": "im", "warehouse": "warehouse", "namespace": "infometer",
                                 "summaryDir": "infometer-out"},
-                     "groundTruth": null}
+                     "groundTruth": null,
+                     "pid": {"target": "target", "k": [16, 8, 32], "pcaDims": 8, "fitTokens": 20000,
+                             "bootstrap": 100, "ciLevel": 0.95, "minSceneSamples": 8}}
                     """);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -47,6 +47,8 @@ public final class Main {
             switch (mode) {
                 case "generate" -> generate(rest);
                 case "run" -> runJob(rest);
+                case "pid" -> pidJob(rest);
+                case "pid-columns" -> pidColumns(rest);
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
@@ -77,6 +79,8 @@ public final class Main {
                            [--samples-per-scene N] [--tokens N] [--channels-x N] [--channels-y N]
                            [--latent N] [--seed N] [--partitions N]
                   run JOB.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
+                  pid JOB.json [--run-date YYYY-MM-DD] [--set ...]   PID of the target by the two modalities
+                  pid-columns --input PATH|TABLE --x COL --y COL --target COL [--group COL]
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
                   bench [--scale quarter-val] [--repeats N]""";
     }
@@ -133,9 +137,9 @@ public final class Main {
         System.out.println("Wrote " + Path.of(g.out()).toAbsolutePath() + "/{features,ground_truth,run_metrics}");
     }
 
-    static void runJob(List<String> args) {
+    static JobConfig loadJob(List<String> args) {
         if (args.isEmpty()) {
-            throw new IllegalArgumentException("run needs a job file, e.g. jobs/nightly-camera-lidar.json");
+            throw new IllegalArgumentException("a job file is needed, e.g. jobs/nightly-camera-lidar.json");
         }
         String date = option(args, "--run-date", null);
         List<String> overrides = new ArrayList<>();
@@ -144,9 +148,34 @@ public final class Main {
             overrides.add(o);
         }
         if (args.size() != 1) {
-            throw new IllegalArgumentException("run takes one job file; unexpected: " + args);
+            throw new IllegalArgumentException("one job file expected; unexpected: " + args);
         }
-        JobConfig cfg = JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : LocalDate.parse(date));
+        return JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : LocalDate.parse(date));
+    }
+
+    static void pidJob(List<String> args) {
+        JobConfig cfg = loadJob(args);
+        PidJob.run(SparkSessions.create("infometer-pid-" + cfg.name()), cfg, System.out);
+    }
+
+    static void pidColumns(List<String> args) {
+        String input = option(args, "--input", null);
+        String x = option(args, "--x", null);
+        String y = option(args, "--y", null);
+        String target = option(args, "--target", null);
+        String group = option(args, "--group", null);
+        String warehouse = option(args, "--warehouse", "warehouse");
+        if (input == null || x == null || y == null || target == null || !args.isEmpty()) {
+            throw new IllegalArgumentException("pid-columns needs --input, --x, --y and --target (and optionally "
+                    + "--group); unexpected: " + args);
+        }
+        SparkSession spark = SparkSessions.create("infometer-pid-columns");
+        IcebergTables.configure(spark, "im", warehouse);
+        PidJob.columns(spark, input, x, y, target, group, System.out);
+    }
+
+    static void runJob(List<String> args) {
+        JobConfig cfg = loadJob(args);
         SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
         MeasureJob.run(spark, cfg, System.out);
     }

@@ -44,9 +44,6 @@ import static org.apache.spark.sql.functions.col;
  */
 public final class MeasureJob {
 
-    /** Duplicate keys collected for validation; beyond this the input is broken beyond quarantining. */
-    static final int MAX_DUPLICATE_KEYS = 1_000_000;
-
     private MeasureJob() {
     }
 
@@ -79,44 +76,10 @@ public final class MeasureJob {
                                          FeatureContract contract) {
         progress.step("Checking input " + cfg.input().features());
         Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
-        spark.sparkContext().setJobDescription("infometer: key scan (counts, channels, duplicates)");
-        String cxCol = contract.x() + "_channels";
-        String cyCol = contract.y() + "_channels";
-        List<Row> channelCounts = features.groupBy(col("run_id"), col(cxCol), col(cyCol)).count().collectAsList();
-        long total = 0;
-        Map<String, long[]> best = new TreeMap<>();
-        for (Row r : channelCounts) {
-            long n = r.getLong(3);
-            total += n;
-            if (r.isNullAt(0) || r.isNullAt(1) || r.isNullAt(2)) {
-                continue;
-            }
-            long[] cur = best.get(r.getString(0));
-            long cx = r.getInt(1);
-            long cy = r.getInt(2);
-            if (cur == null || n > cur[2] || (n == cur[2] && (cx < cur[0] || (cx == cur[0] && cy < cur[1])))) {
-                best.put(r.getString(0), new long[] {cx, cy, n});
-            }
-        }
-        if (total == 0) {
-            throw new InputException("Input " + cfg.input().features() + " has no rows");
-        }
-        Map<String, int[]> channels = new HashMap<>();
-        best.forEach((run, v) -> channels.put(run, new int[] {(int) v[0], (int) v[1]}));
-        List<Row> dups = features.groupBy(col("run_id"), col("sample_token")).count()
-                .filter(col("count").gt(1)).limit(MAX_DUPLICATE_KEYS + 1).collectAsList();
-        if (dups.size() > MAX_DUPLICATE_KEYS) {
-            throw new InputException("Input " + cfg.input().features() + " has more than " + MAX_DUPLICATE_KEYS
-                    + " duplicated (run_id, sample_token) keys");
-        }
-        Map<String, Long> duplicates = new HashMap<>();
-        for (Row d : dups) {
-            if (!d.isNullAt(0) && !d.isNullAt(1)) {
-                duplicates.put(RowValidator.key(d.getString(0), d.getString(1)), d.getLong(2));
-            }
-        }
-        progress.info(String.format("%,d rows in %d runs; %d duplicated keys", total, best.size(), dups.size()));
-        RowValidator validator = new RowValidator(contract, channels, duplicates);
+        KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
+        progress.info(String.format("%,d rows in %d runs; %d duplicated keys", scan.rows(), scan.tokensByRun().size(),
+                scan.duplicateKeys()));
+        RowValidator validator = scan.validator();
 
         CrossFitEstimator estimator = estimator(cfg);
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),

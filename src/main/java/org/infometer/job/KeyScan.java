@@ -1,0 +1,78 @@
+package org.infometer.job;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.infometer.schema.FeatureContract;
+import org.infometer.schema.InputException;
+import org.infometer.schema.RowValidator;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.sum;
+
+/**
+ * The cheap first look at the input, over scalar columns only: row and token counts, the channels each run uses
+ * (its most common value; ties go to the smaller), and duplicated keys. Its result builds the row validator that
+ * every later pass applies identically.
+ */
+public final class KeyScan {
+
+    /** Duplicate keys collected for validation; beyond this the input is broken beyond quarantining. */
+    static final int MAX_DUPLICATE_KEYS = 1_000_000;
+
+    private KeyScan() {
+    }
+
+    public record Result(RowValidator validator, long rows, Map<String, Long> tokensByRun, int duplicateKeys) {
+    }
+
+    public static Result scan(Dataset<Row> features, FeatureContract contract, String path) {
+        features.sparkSession().sparkContext().setJobDescription("infometer: key scan (counts, channels, duplicates)");
+        String cxCol = contract.x() + "_channels";
+        String cyCol = contract.y() + "_channels";
+        List<Row> channelCounts = features.groupBy(col("run_id"), col(cxCol), col(cyCol))
+                .agg(count("*"), sum(col(contract.x() + "_tokens"))).collectAsList();
+        long total = 0;
+        Map<String, long[]> best = new TreeMap<>();
+        Map<String, Long> tokens = new TreeMap<>();
+        for (Row r : channelCounts) {
+            long n = r.getLong(3);
+            total += n;
+            if (r.isNullAt(0) || r.isNullAt(1) || r.isNullAt(2)) {
+                continue;
+            }
+            if (!r.isNullAt(4)) {
+                tokens.merge(r.getString(0), r.getLong(4), Long::sum);
+            }
+            long[] cur = best.get(r.getString(0));
+            long cx = r.getInt(1);
+            long cy = r.getInt(2);
+            if (cur == null || n > cur[2] || (n == cur[2] && (cx < cur[0] || (cx == cur[0] && cy < cur[1])))) {
+                best.put(r.getString(0), new long[] {cx, cy, n});
+            }
+        }
+        if (total == 0) {
+            throw new InputException("Input " + path + " has no rows");
+        }
+        Map<String, int[]> channels = new HashMap<>();
+        best.forEach((run, v) -> channels.put(run, new int[] {(int) v[0], (int) v[1]}));
+        List<Row> dups = features.groupBy(col("run_id"), col("sample_token")).count()
+                .filter(col("count").gt(1)).limit(MAX_DUPLICATE_KEYS + 1).collectAsList();
+        if (dups.size() > MAX_DUPLICATE_KEYS) {
+            throw new InputException("Input " + path + " has more than " + MAX_DUPLICATE_KEYS
+                    + " duplicated (run_id, sample_token) keys");
+        }
+        Map<String, Long> duplicates = new HashMap<>();
+        for (Row d : dups) {
+            if (!d.isNullAt(0) && !d.isNullAt(1)) {
+                duplicates.put(RowValidator.key(d.getString(0), d.getString(1)), d.getLong(2));
+            }
+        }
+        return new Result(new RowValidator(contract, channels, duplicates), total, tokens, dups.size());
+    }
+}

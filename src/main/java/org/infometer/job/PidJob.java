@@ -1,0 +1,284 @@
+package org.infometer.job;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.infometer.estimate.StableHash;
+import org.infometer.io.FeatureInput;
+import org.infometer.io.IcebergTables;
+import org.infometer.pid.SampleCounts;
+import org.infometer.pid.TokenDiscretizer;
+import org.infometer.report.Progress;
+import org.infometer.schema.FeatureContract;
+import org.infometer.schema.InputException;
+import org.infometer.schema.RowValidator;
+import scala.Tuple2;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Partial information decomposition of the task target into redundancy, unique-camera, unique-LiDAR and synergy,
+ * per run and per scene, from discretised token features.
+ *
+ * <p>Passes: key scan (as the MI job), a sample of token vectors for the discretisers (bounded by
+ * {@code pid.fitTokens} per run, chosen by stable hashes), MLlib PCA + k-means per run and modality on the driver,
+ * then one pass that assigns clusters to every token and emits per-sample sparse counts of (cluster_x, cluster_y,
+ * target) for every k. The driver solves the exact BROJA problem on the summed counts, bootstraps samples within
+ * scenes, and writes the {@code pid} table.
+ */
+public final class PidJob {
+
+    private PidJob() {
+    }
+
+    /** The discretisers of one run: one per modality. */
+    record RunDiscretizers(TokenDiscretizer x, TokenDiscretizer y) implements java.io.Serializable {
+    }
+
+    static final int TARGET = FeatureContract.FILE + 1;
+
+    public static PidOutcome run(SparkSession spark, JobConfig cfg, PrintStream console) {
+        Progress progress = Progress.stderr();
+        FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
+        IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+        JobConfig.Pid pid = cfg.pid();
+        progress.step("Checking input " + cfg.input().features());
+        Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition(),
+                List.of(pid.target()));
+        DataType targetType = features.schema().apply(pid.target()).dataType();
+        boolean perToken = targetType instanceof ArrayType at && at.elementType().equals(DataTypes.IntegerType);
+        if (!perToken && !targetType.equals(DataTypes.IntegerType)) {
+            throw new InputException("Target column '" + pid.target() + "' of " + cfg.input().features() + " has type "
+                    + targetType.sql() + "; expected ARRAY<INT> (one per token) or INT (one per sample)");
+        }
+        KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
+        RowValidator validator = scan.validator();
+
+        progress.step("Sampling token vectors for the discretisers (at most " + pid.fitTokens() + " per run)");
+        Map<String, RunDiscretizers> discretizers = fitDiscretizers(spark, features, validator, scan, cfg);
+        discretizers.forEach((run, d) -> progress.info("run " + run + ": " + cfg.pair().x() + " " + d.x().describe()
+                + ", " + cfg.pair().y() + " " + d.y().describe()));
+
+        progress.step("Counting (cluster_x, cluster_y, target) per sample for k = " + pid.k());
+        Broadcast<Map<String, RunDiscretizers>> bd = spark.sparkContext().broadcast(discretizers,
+                scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+        List<SampleCounts> counts = count(features, validator, bd, pid.k().size(), perToken);
+        bd.destroy();
+
+        progress.step("Solving the BROJA decomposition");
+        PidOutcome outcome = PidAnalysis.analyse(cfg, counts, discretizers, progress);
+        progress.step("Writing " + cfg.table("pid"));
+        PidAnalysis.write(spark, cfg, outcome);
+        progress.finish();
+        PidAnalysis.print(console, cfg, outcome);
+        return outcome;
+    }
+
+    static Map<String, RunDiscretizers> fitDiscretizers(SparkSession spark, Dataset<Row> features,
+                                                        RowValidator validator, KeyScan.Result scan, JobConfig cfg) {
+        JobConfig.Pid pid = cfg.pid();
+        Map<String, Double> fraction = new HashMap<>();
+        // Oversample by half, then keep exactly the fitTokens smallest hashes: deterministic and bounded.
+        scan.tokensByRun().forEach((run, n) -> fraction.put(run, Math.min(1.0, 1.5 * pid.fitTokens() / (double) n)));
+        long seed = cfg.estimator().seed();
+        JavaRDD<Tuple2<String, Tuple2<Long, float[][]>>> picked = features.queryExecution().toRdd().toJavaRDD()
+                .mapPartitions((Iterator<InternalRow> rows) -> {
+                    List<Tuple2<String, Tuple2<Long, float[][]>>> out = new ArrayList<>();
+                    while (rows.hasNext()) {
+                        InternalRow row = rows.next();
+                        if (validator.check(row) != null) {
+                            continue;
+                        }
+                        String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
+                        String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
+                        double f = fraction.getOrDefault(run, 1.0);
+                        int t = row.getInt(FeatureContract.X_TOKENS);
+                        int cx = row.getInt(FeatureContract.X_CHANNELS);
+                        int cy = row.getInt(FeatureContract.Y_CHANNELS);
+                        float[] x = null;
+                        float[] y = null;
+                        for (int i = 0; i < t; i++) {
+                            long h = StableHash.of(sample + "#" + i, seed);
+                            if ((h >>> 11) * 0x1.0p-53 >= f) {
+                                continue;
+                            }
+                            if (x == null) {
+                                x = RowValidator.map(row, FeatureContract.X);
+                                y = RowValidator.map(row, FeatureContract.Y);
+                            }
+                            out.add(new Tuple2<>(run, new Tuple2<>(h, new float[][] {
+                                    Arrays.copyOfRange(x, i * cx, (i + 1) * cx),
+                                    Arrays.copyOfRange(y, i * cy, (i + 1) * cy)})));
+                        }
+                    }
+                    return out.iterator();
+                });
+        Map<String, List<Tuple2<Long, float[][]>>> byRun = new TreeMap<>();
+        for (Tuple2<String, Tuple2<Long, float[][]>> p : picked.collect()) {
+            byRun.computeIfAbsent(p._1(), r -> new ArrayList<>()).add(p._2());
+        }
+        Map<String, RunDiscretizers> out = new TreeMap<>();
+        for (Map.Entry<String, List<Tuple2<Long, float[][]>>> e : byRun.entrySet()) {
+            List<Tuple2<Long, float[][]>> list = e.getValue();
+            list.sort(Comparator.comparing((Tuple2<Long, float[][]> p) -> p._1())
+                    .thenComparing(p -> Arrays.hashCode(p._2()[0])));
+            int n = Math.min(list.size(), pid.fitTokens());
+            int cx = list.get(0)._2()[0].length;
+            int cy = list.get(0)._2()[1].length;
+            float[] xs = new float[n * cx];
+            float[] ys = new float[n * cy];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(list.get(i)._2()[0], 0, xs, i * cx, cx);
+                System.arraycopy(list.get(i)._2()[1], 0, ys, i * cy, cy);
+            }
+            long runSeed = StableHash.of(e.getKey(), seed);
+            out.put(e.getKey(), new RunDiscretizers(
+                    TokenDiscretizer.fit(spark, xs, n, cx, pid.pcaDims(), pid.k(), runSeed),
+                    TokenDiscretizer.fit(spark, ys, n, cy, pid.pcaDims(), pid.k(), ~runSeed)));
+        }
+        return out;
+    }
+
+    static List<SampleCounts> count(Dataset<Row> features, RowValidator validator,
+                                    Broadcast<Map<String, RunDiscretizers>> bd, int nk, boolean perToken) {
+        return features.queryExecution().toRdd().toJavaRDD().mapPartitions((Iterator<InternalRow> rows) -> {
+            Map<String, RunDiscretizers> ds = bd.value();
+            List<SampleCounts> out = new ArrayList<>();
+            while (rows.hasNext()) {
+                InternalRow row = rows.next();
+                org.infometer.schema.Rejection bad = validator.check(row);
+                String run = row.isNullAt(FeatureContract.RUN_ID) ? null
+                        : row.getUTF8String(FeatureContract.RUN_ID).toString();
+                String sampleToken = row.isNullAt(FeatureContract.SAMPLE) ? null
+                        : row.getUTF8String(FeatureContract.SAMPLE).toString();
+                if (bad != null) {
+                    out.add(SampleCounts.rejected(run, sampleToken, bad.code() + ": " + bad.reason()));
+                    continue;
+                }
+                RunDiscretizers d = ds.get(run);
+                int t = row.getInt(FeatureContract.X_TOKENS);
+                int[] target = new int[t];
+                if (row.isNullAt(TARGET)) {
+                    out.add(SampleCounts.rejected(run, sampleToken, "null_target: the target column is null"));
+                    continue;
+                }
+                if (perToken) {
+                    int[] v = row.getArray(TARGET).toIntArray();
+                    if (v.length != t || row.getArray(TARGET).containsNull()) {
+                        out.add(SampleCounts.rejected(run, sampleToken, "target_length: target has " + v.length
+                                + " values (or nulls) for " + t + " tokens"));
+                        continue;
+                    }
+                    target = v;
+                } else {
+                    Arrays.fill(target, row.getInt(TARGET));
+                }
+                float[] x = RowValidator.map(row, FeatureContract.X);
+                float[] y = RowValidator.map(row, FeatureContract.Y);
+                float[] sx = new float[d.x().dims()];
+                float[] sy = new float[d.y().dims()];
+                for (int ki = 0; ki < nk; ki++) {
+                    int k = d.x().ks().get(ki);
+                    TreeMap<Long, Long> cells = new TreeMap<>();
+                    for (int i = 0; i < t; i++) {
+                        long cell = SampleCounts.pack(d.x().assign(x, i, ki, sx), d.y().assign(y, i, ki, sy), k,
+                                target[i]);
+                        cells.merge(cell, 1L, Long::sum);
+                    }
+                    long[] keys = new long[cells.size()];
+                    long[] vals = new long[cells.size()];
+                    int j = 0;
+                    for (Map.Entry<Long, Long> c : cells.entrySet()) {
+                        keys[j] = c.getKey();
+                        vals[j++] = c.getValue();
+                    }
+                    out.add(new SampleCounts(run, row.getUTF8String(FeatureContract.SCENE).toString(),
+                            sampleToken, ki, keys, vals, null));
+                }
+            }
+            return out.iterator();
+        }).collect();
+    }
+
+    /**
+     * PID on any three discrete columns of any table (Parquet path or catalog table), optionally per group:
+     * values are counted in Spark, mapped to dense indices in sorted order, and solved on the driver.
+     */
+    public static List<String> columns(SparkSession spark, String input, String x, String y, String target,
+                                       String group, PrintStream out) {
+        Dataset<Row> df = input.contains("/") ? spark.read().parquet(input) : spark.table(input);
+        for (String c : group == null ? List.of(x, y, target) : List.of(x, y, target, group)) {
+            if (!Arrays.asList(df.columns()).contains(c)) {
+                throw new InputException("Table " + input + " has no column '" + c + "'; columns: "
+                        + String.join(", ", df.columns()));
+            }
+        }
+        List<org.apache.spark.sql.Column> keys = new ArrayList<>();
+        for (String c : group == null ? List.of(x, y, target) : List.of(group, x, y, target)) {
+            keys.add(org.apache.spark.sql.functions.col(c).cast("string").as(c));
+        }
+        List<Row> counted = df.groupBy(keys.toArray(new org.apache.spark.sql.Column[0])).count().collectAsList();
+        Map<String, List<Row>> byGroup = new TreeMap<>();
+        int off = group == null ? 0 : 1;
+        long nulls = 0;
+        for (Row r : counted) {
+            if (r.isNullAt(off) || r.isNullAt(off + 1) || r.isNullAt(off + 2)) {
+                nulls += r.getLong(off + 3);
+                continue;
+            }
+            byGroup.computeIfAbsent(group == null ? "(all)" : String.valueOf(r.get(0)), g -> new ArrayList<>()).add(r);
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("PID of %s by %s (x1) and %s (x2) in %s, bits%s", target, x, y, input,
+                nulls > 0 ? String.format(" (%,d rows with a null in these columns not counted)", nulls) : ""));
+        org.infometer.pid.BrojaSolver solver = org.infometer.pid.BrojaSolver.withDefaults();
+        for (Map.Entry<String, List<Row>> g : byGroup.entrySet()) {
+            List<Map<String, Integer>> dicts = List.of(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+            for (Row r : g.getValue()) {
+                for (int i = 0; i < 3; i++) {
+                    dicts.get(i).put(r.getString(off + i), 0);
+                }
+            }
+            for (Map<String, Integer> d : dicts) {
+                int i = 0;
+                for (Map.Entry<String, Integer> e : d.entrySet()) {
+                    e.setValue(i++);
+                }
+            }
+            int n = g.getValue().size();
+            int[] a = new int[n];
+            int[] b = new int[n];
+            int[] c = new int[n];
+            long[] w = new long[n];
+            for (int i = 0; i < n; i++) {
+                Row r = g.getValue().get(i);
+                a[i] = dicts.get(0).get(r.getString(off));
+                b[i] = dicts.get(1).get(r.getString(off + 1));
+                c[i] = dicts.get(2).get(r.getString(off + 2));
+                w[i] = r.getLong(off + 3);
+            }
+            org.infometer.pid.PidResult p = solver.solve(org.infometer.pid.JointDistribution.fromSparseCounts(
+                    dicts.get(0).size(), dicts.get(1).size(), dicts.get(2).size(), a, b, c, w));
+            lines.add(String.format("%s: R %.6f  U(%s) %.6f  U(%s) %.6f  S %.6f  | I(x1;T) %.6f I(x2;T) %.6f "
+                            + "I(x1,x2;T) %.6f | %s, gap %.1e", g.getKey(), p.redundancyBits(), x, p.uniqueX1Bits(), y,
+                    p.uniqueX2Bits(), p.synergyBits(), p.miX1YBits(), p.miX2YBits(), p.miJointBits(),
+                    p.converged() ? "converged" : "NOT CONVERGED (" + p.message() + ")", p.dualityGapBits()));
+        }
+        lines.forEach(out::println);
+        return lines;
+    }
+}
