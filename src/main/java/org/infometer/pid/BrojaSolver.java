@@ -48,7 +48,11 @@ public final class BrojaSolver {
     static boolean TRACE = Boolean.getBoolean("pid.trace");
     /** Relative pivot size below which a direction of the normal equations is dropped. */
     private static final double PIVOT_TOLERANCE = 1e-14;
-    static double HOMOGENEOUS_REG = Double.parseDouble(System.getProperty("pid.reg", "1e-10"));
+    /** Certify (repair and evaluate) the primal estimate once its marginals are this close, relatively. */
+    private static final double REPAIR_THRESHOLD = 1e-3;
+    /** Relative residual at which the preconditioned conjugate-gradient refinement of a Newton solve stops. */
+    private static final double PCG_TOLERANCE = 1e-13;
+    private static final int PCG_MAX_ITERATIONS = 50;
 
     static double maxAbs(double[] x) {
         double m = 0;
@@ -199,9 +203,16 @@ public final class BrojaSolver {
     // =====================================================================================================
 
     /**
-     * One interior-point run. Internally the sources are renamed a (eliminated side) and b (kept side, the
-     * one with fewer active constraints), and values of a, b and y with zero marginal are dropped. Variables
-     * are stored densely per pair: index (a * nb + b) * ny + y, with a mask for the allowed cells.
+     * One interior-point run on the dual problem
+     * max b^T ν subject to ℓ_c(ν) = ln sum_y exp(λ(a,y) + μ(b,y)) <= 0 for every pair c = (a,b),
+     * whose multipliers are the pair masses s_c = q(a,b); the primal coupling is q(a,b,y) = s_c softmax_c(ν)_y.
+     * Compared with a barrier on every cell of q, this has one complementarity pair (s_c, τ_c = -ℓ_c) per pair
+     * instead of one per cell, no flat directions (q* need not be unique, ν* generically is), and constraints
+     * whose curvature is bounded, so Newton's method behaves well all the way to the boundary.
+     *
+     * <p>Internally the sources are renamed a (eliminated side) and b (kept side, the one with fewer active
+     * constraints), and values of a, b and y with zero marginal are dropped. Cells are stored densely per pair,
+     * index (a * nb + b) * ny + y, with a mask for the allowed ones.
      */
     private static final class Ipm {
 
@@ -216,21 +227,24 @@ public final class BrojaSolver {
         final double[] pb;
         final boolean[] allowed;
         final boolean[] pairActive;
-        final int nVars;
+        final int nPairs;
+        final int[] drop;
         final int[] kIdx;
         final int mK;
 
-        // iterate
-        final double[] q;
-        final double[] z;
+        // Dual iterate: multipliers ν = (λ, μ), slacks τ = -ℓ (driven there), pair masses s.
         final double[] lam;
         final double[] mu;
-
-        // per-iteration work
+        final double[] tau;
         final double[] s;
-        final double[] rd;
-        final double[] rpE;
-        final double[] rpK;
+        // Derived from ν.
+        final double[] soft;
+        final double[] ell;
+        // Residuals: marginals of s * softmax against p, and ℓ + τ.
+        final double[] rbE;
+        final double[] rbK;
+        final double[] rl;
+        // Newton system.
         final double[] w;
         final double[] g;
         final double[] u;
@@ -238,17 +252,22 @@ public final class BrojaSolver {
         final double[] pInv;
         final double[] m;
         final double[] cholWork;
-        final double[] rt;
-        final double[] dq;
-        final double[] dz;
-        final double[] dlam;
-        final double[] dmu;
-        final double[] dqAff;
-        final double[] dzAff;
+        final double[] inE;
+        final double[] inK;
         final double[] rhsE;
         final double[] rhsK;
         final double[] tE;
         final double[] kVec;
+        final double[] tmp;
+        final double[] dlam;
+        final double[] dmu;
+        final double[] dtau;
+        final double[] ds;
+        final double[] dtauAff;
+        final double[] dsAff;
+        final double[] target;
+        // Primal estimate.
+        final double[] q;
 
         double bestF = Double.POSITIVE_INFINITY;
         double[] bestQ;
@@ -256,19 +275,15 @@ public final class BrojaSolver {
         int iterations;
         double feasibility;
         String failure;
-        String buildFailure;
         long droppedPivots;
 
         Ipm(JointDistribution p) {
             double[][] m1 = p.marginalX1Y();
             double[][] m2 = p.marginalX2Y();
-            int c1 = countPositive(m1);
-            int c2 = countPositive(m2);
-            swapped = c1 < c2;
+            swapped = countPositive(m1) < countPositive(m2);
             double[][] ma = swapped ? m2 : m1;
             double[][] mb = swapped ? m1 : m2;
-            double[] py = p.marginalY();
-            yOrig = positiveIndices(py);
+            yOrig = positiveIndices(p.marginalY());
             ny = yOrig.length;
             aOrig = positiveRows(ma);
             bOrig = positiveRows(mb);
@@ -280,27 +295,26 @@ public final class BrojaSolver {
             int n = na * nb * ny;
             allowed = new boolean[n];
             pairActive = new boolean[na * nb];
-            q = new double[n];
-            int count = 0;
+            int pairs = 0;
             for (int a = 0; a < na; a++) {
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
                     for (int y = 0; y < ny; y++) {
-                        double x = pa[a * ny + y];
-                        double t = pb[b * ny + y];
-                        if (x > 0 && t > 0) {
+                        if (pa[a * ny + y] > 0 && pb[b * ny + y] > 0) {
                             allowed[c * ny + y] = true;
                             pairActive[c] = true;
-                            count++;
                         }
+                    }
+                    if (pairActive[c]) {
+                        pairs++;
                     }
                 }
             }
-            nVars = count;
+            nPairs = pairs;
 
-            // One constraint per y is implied by the others (both sides sum to p(y)); drop the kept side's
-            // largest so the normal equations are nonsingular.
-            int[] drop = new int[ny];
+            // Per y the two sides' constraints both sum to p(y), so one is implied; fixing the multiplier of
+            // the kept side's largest to zero removes the matching flat direction of the dual.
+            drop = new int[ny];
             for (int y = 0; y < ny; y++) {
                 int best = -1;
                 for (int b = 0; b < nb; b++) {
@@ -319,13 +333,15 @@ public final class BrojaSolver {
             }
             mK = k;
 
-            z = new double[n];
             lam = new double[na * ny];
             mu = new double[nb * ny];
+            tau = new double[na * nb];
             s = new double[na * nb];
-            rd = new double[n];
-            rpE = new double[na * ny];
-            rpK = new double[nb * ny];
+            soft = new double[n];
+            ell = new double[na * nb];
+            rbE = new double[na * ny];
+            rbK = new double[nb * ny];
+            rl = new double[na * nb];
             w = new double[n];
             g = new double[na * nb];
             u = new double[n];
@@ -333,17 +349,21 @@ public final class BrojaSolver {
             pInv = new double[na * ny * ny];
             m = new double[mK * mK];
             cholWork = DenseCholesky.workspace(mK);
-            rt = new double[n];
-            dq = new double[n];
-            dz = new double[n];
-            dlam = new double[na * ny];
-            dmu = new double[nb * ny];
-            dqAff = new double[n];
-            dzAff = new double[n];
+            inE = new double[na * ny];
+            inK = new double[nb * ny];
             rhsE = new double[na * ny];
             rhsK = new double[nb * ny];
             tE = new double[na * ny];
             kVec = new double[mK];
+            tmp = new double[ny];
+            dlam = new double[na * ny];
+            dmu = new double[nb * ny];
+            dtau = new double[na * nb];
+            ds = new double[na * nb];
+            dtauAff = new double[na * nb];
+            dsAff = new double[na * nb];
+            target = new double[na * nb];
+            q = new double[n];
         }
 
         // ------------------------------------------------------------------ main loop
@@ -352,422 +372,110 @@ public final class BrojaSolver {
             double tolNats = options.gapToleranceBits() * LN2;
             int maxIter = options.maxIterations();
             initialPoint();
-            // Barrier parameter: on the central path q.z = barrier per cell and the gap is nVars * barrier.
-            residuals();
-            double f0 = objective();
-            double barrier = Math.max(f0 + entropyYNats(), 1e-6) / nVars;
-            double barrierFloor = tolNats / (10.0 * nVars);
-            for (int i = 0; i < q.length; i++) {
-                z[i] = allowed[i] ? barrier / q[i] : 0;
-            }
             for (iterations = 0; ; iterations++) {
-                residuals();
-                double f = objective();
+                evaluateDual();
+                double comp = residuals();
                 double lb = lowerBound();
-                if (!Double.isFinite(f)) {
-                    failure = "non-finite objective " + f;
+                if (!Double.isFinite(lb) || !Double.isFinite(comp)) {
+                    failure = "non-finite iterate (dual bound " + lb + ", complementarity " + comp + ")";
                     break;
-                }
-                if (f < bestF) {
-                    bestF = f;
-                    bestQ = q.clone();
                 }
                 if (lb > bestLowerBound) {
                     bestLowerBound = lb;
+                }
+                double rel = relativeMarginalResidual();
+                if (rel <= REPAIR_THRESHOLD) {
+                    certifyPrimal();
+                }
+                if (TRACE) {
+                    System.err.printf("it=%d lb=%.15e f=%.15e gap=%.3e comp=%.3e rel=%.3e rl=%.3e%n", iterations, lb,
+                            bestF, bestF - bestLowerBound, comp, rel, maxAbs(rl));
                 }
                 if (bestF - bestLowerBound <= tolNats || iterations >= maxIter) {
                     break;
                 }
                 if (!buildSystem()) {
-                    if (TRACE) {
-                        System.err.println("build failed: " + buildFailure);
-                    }
-                    failure = "normal equations not positive definite at iteration " + iterations;
+                    failure = "normal equations not usable at iteration " + iterations;
                     break;
                 }
-                // Newton step towards the barrier centre: (H + Z/Q) dq - A^T ν = -∇f + barrier/q, A dq = -r_p.
-                // Written in increments of the multipliers: near the end dν is small, whereas solving for ν
-                // itself would make dq a difference of two huge terms H^{-1} A^T ν.
-                for (int a = 0; a < na; a++) {
-                    for (int b = 0; b < nb; b++) {
-                        int off = (a * nb + b) * ny;
-                        for (int y = 0; y < ny; y++) {
-                            int i = off + y;
-                            rt[i] = allowed[i] ? -Math.log(q[i] / s[a * nb + b]) + lam[a * ny + y] + mu[b * ny + y]
-                                    + barrier / q[i] : 0;
-                        }
+                // Predictor: complementarity target 0.
+                Arrays.fill(target, 0);
+                direction(dtauAff, dsAff);
+                double aTau = stepToBoundary(tau, dtauAff, 1.0);
+                double aS = stepToBoundary(s, dsAff, 1.0);
+                double compAff = 0;
+                for (int c = 0; c < tau.length; c++) {
+                    if (pairActive[c]) {
+                        compAff += (s[c] + aS * dsAff[c]) * (tau[c] + aTau * dtauAff[c]);
                     }
                 }
-                solveRefined(rt, dq);
-                if (TRACE) {
-                    traceResiduals(rt, dq);
+                compAff /= nPairs;
+                double ratio = Math.max(0.0, Math.min(1.0, compAff / comp));
+                double sigma = ratio * ratio * ratio;
+                // Corrector: centring to sigma * comp plus Mehrotra's second-order term.
+                for (int c = 0; c < tau.length; c++) {
+                    target[c] = pairActive[c] ? sigma * comp - dsAff[c] * dtauAff[c] : 0;
                 }
-                double slope = 0;
-                for (int i = 0; i < q.length; i++) {
-                    if (allowed[i]) {
-                        slope -= rt[i] * dq[i];
-                        dz[i] = barrier / q[i] - z[i] - z[i] / q[i] * dq[i];
-                    } else {
-                        dz[i] = 0;
-                    }
-                }
-                if (!Double.isFinite(slope)) {
-                    failure = "non-finite Newton direction at iteration " + iterations;
-                    break;
-                }
-                double tau = Math.max(0.99, 1.0 - barrier * nVars);
-                double alpha = stepToBoundary(q, dq, tau);
-                if (TRACE && alpha < 0.5) {
-                    int arg = -1;
-                    double best = 2;
-                    for (int i = 0; i < q.length; i++) {
-                        if (allowed[i] && dq[i] < 0 && -q[i] / dq[i] < best) {
-                            best = -q[i] / dq[i];
-                            arg = i;
-                        }
-                    }
-                    int c = arg / ny;
-                    int cnt = 0;
-                    for (int i = 0; i < q.length; i++) {
-                        if (allowed[i] && dq[i] < 0 && -q[i] / dq[i] < 0.5) {
-                            cnt++;
-                        }
-                    }
-                    System.err.printf("   limit: cell %d q=%.3e dq=%.3e z=%.3e s=%.3e qz/bar=%.3e pairY=%s  #blocking=%d%n", arg, q[arg], dq[arg], z[arg], s[c], q[arg] * z[arg] / barrier,
-                            Arrays.toString(Arrays.copyOfRange(q, c * ny, c * ny + ny)), cnt);
-                }
-                double phi0 = f - barrier * sumLog(q);
-                // Below rounding level the merit function cannot rank the points; take the step as is.
-                boolean exact = -slope > 1e-14 * (1.0 + Math.abs(phi0));
-                int halvings = 0;
-                while (exact) {
-                    for (int i = 0; i < q.length; i++) {
-                        dqAff[i] = allowed[i] ? q[i] + alpha * dq[i] : 0;
-                    }
-                    double phi = objectiveAt(dqAff) - barrier * sumLog(dqAff);
-                    if (phi <= phi0 + 1e-4 * alpha * slope || halvings >= 60) {
-                        break;
-                    }
-                    alpha *= 0.5;
-                    halvings++;
-                }
-                double alphaZ = stepToBoundary(z, dz, tau);
+                direction(dtau, ds);
+                double frac = Math.max(0.99, 1.0 - 10.0 * comp * nPairs);
+                aTau = stepToBoundary(tau, dtau, frac);
+                aS = stepToBoundary(s, ds, frac);
                 for (int i = 0; i < lam.length; i++) {
-                    lam[i] += alpha * dlam[i];
+                    lam[i] += aTau * dlam[i];
                 }
                 for (int i = 0; i < mu.length; i++) {
-                    mu[i] += alpha * dmu[i];
+                    mu[i] += aTau * dmu[i];
                 }
-                for (int i = 0; i < q.length; i++) {
-                    if (allowed[i]) {
-                        q[i] += alpha * dq[i];
-                        double zi = z[i] + alphaZ * dz[i];
-                        // Keep z within a wide band around the central value barrier/q (IPOPT's safeguard):
-                        // the primal-dual Hessian then stays close to the primal barrier Hessian.
-                        double centre = barrier / q[i];
-                        z[i] = Math.min(Math.max(zi, centre * 1e-10), centre * 1e10);
+                for (int c = 0; c < tau.length; c++) {
+                    if (pairActive[c]) {
+                        tau[c] += aTau * dtau[c];
+                        s[c] += aS * ds[c];
                     }
                 }
-                restoreMarginals(q);
                 if (TRACE) {
-                    System.err.printf("it=%d f=%.15e lb=%.15e gap=%.3e bar=%.3e dec=%.3e a=%.3e az=%.3e h=%d%n",
-                            iterations, f, lb, f - lb, barrier, -slope / barrier, alpha, alphaZ, halvings);
-                }
-                // Centred enough (Newton decrement small in barrier units): shrink the barrier superlinearly.
-                if (-slope <= 0.5 * barrier * Math.sqrt(nVars) || alpha == 1.0 && -slope <= barrier * nVars) {
-                    double gapEst = barrier * nVars;
-                    double next = Math.min(0.2 * gapEst, Math.pow(gapEst, 1.5)) / nVars;
-                    barrier = Math.max(barrierFloor, next);
+                    System.err.printf("   sigma=%.3e aTau=%.3e aS=%.3e dropped=%d pcg=%d res=%.2e%n", sigma, aTau, aS, droppedPivots, pcgIterations, lastSolveResidual);
                 }
             }
             if (bestQ == null) {
-                bestQ = q.clone();
+                // Never close enough to repair cheaply: repair the last estimate however long it takes.
+                evaluateDual();
+                certifyPrimalForced();
             }
             feasibility = constraintResidual(bestQ);
         }
 
-        private void traceResiduals(double[] r, double[] d) {
-            double[] eE = rpE.clone();
-            double[] eK = rpK.clone();
-            double worst1 = 0;
-            for (int c = 0; c < na * nb; c++) {
-                if (!pairActive[c]) {
-                    continue;
-                }
-                int a = c / nb;
-                int b = c % nb;
-                int off = c * ny;
-                double sum = 0;
-                for (int y = 0; y < ny; y++) {
-                    sum += d[off + y];
-                }
-                for (int y = 0; y < ny; y++) {
-                    int i = off + y;
-                    if (allowed[i]) {
-                        double hd = d[i] * (1 + z[i]) / q[i] - sum / s[c];
-                        worst1 = Math.max(worst1, Math.abs(r[i] - (hd - dlam[a * ny + y] - dmu[b * ny + y])) / (Math.abs(r[i]) + 1));
-                        eE[a * ny + y] += d[i];
-                        eK[b * ny + y] += d[i];
-                    }
-                }
-            }
-            System.err.printf("   newton residual: stationarity %.3e  feasibility E %.3e K %.3e  dropped %d  |dq| %.3e%n", worst1, maxAbs(eE), maxAbs(eK), droppedPivots, maxAbs(d));
-        }
-
-        /**
-         * Rescales q row- and column-wise in each y-slice (iterative proportional fitting) until it meets the
-         * marginals to rounding. The Newton steps keep A q = b only as accurately as the ill-conditioned late
-         * systems are solved; these multiplicative corrections are tiny, keep q positive, and make the primal
-         * value f(q) a valid upper bound for the certificate.
-         */
-        private void restoreMarginals(double[] x) {
-            double[] rows = new double[na * ny];
-            double[] cols = new double[nb * ny];
-            for (int pass = 0; pass < 100; pass++) {
-                Arrays.fill(rows, 0);
-                for (int c = 0; c < na * nb; c++) {
-                    int a = c / nb;
-                    int off = c * ny;
-                    for (int y = 0; y < ny; y++) {
-                        rows[a * ny + y] += x[off + y];
-                    }
-                }
-                double worst = 0;
-                for (int i = 0; i < rows.length; i++) {
-                    if (pa[i] > 0) {
-                        worst = Math.max(worst, Math.abs(rows[i] - pa[i]) / pa[i]);
-                        rows[i] = pa[i] / rows[i];
-                    }
-                }
-                if (pass > 0 && worst <= 1e-15) {
-                    return;
-                }
-                Arrays.fill(cols, 0);
-                for (int c = 0; c < na * nb; c++) {
-                    int a = c / nb;
-                    int b = c % nb;
-                    int off = c * ny;
-                    for (int y = 0; y < ny; y++) {
-                        double v = x[off + y] * rows[a * ny + y];
-                        x[off + y] = v;
-                        cols[b * ny + y] += v;
-                    }
-                }
-                for (int i = 0; i < cols.length; i++) {
-                    if (pb[i] > 0) {
-                        cols[i] = pb[i] / cols[i];
-                    }
-                }
-                for (int c = 0; c < na * nb; c++) {
-                    int b = c % nb;
-                    int off = c * ny;
-                    for (int y = 0; y < ny; y++) {
-                        x[off + y] *= cols[b * ny + y];
-                    }
-                }
-            }
-        }
-
-        private double entropyYNats() {
-            double h = 0;
-            for (int y = 0; y < ny; y++) {
-                double py = 0;
-                for (int a = 0; a < na; a++) {
-                    py += pa[a * ny + y];
-                }
-                if (py > 0) {
-                    h -= py * Math.log(py);
-                }
-            }
-            return h;
-        }
-
-        private double sumLog(double[] x) {
-            double t = 0;
-            for (int i = 0; i < x.length; i++) {
-                if (allowed[i]) {
-                    t += Math.log(x[i]);
-                }
-            }
-            return t;
-        }
-
-        /** f at an arbitrary point (pair sums recomputed). */
-        private double objectiveAt(double[] x) {
-            double f = 0;
-            for (int c = 0; c < na * nb; c++) {
-                if (!pairActive[c]) {
-                    continue;
-                }
-                int off = c * ny;
-                double sc = 0;
-                for (int y = 0; y < ny; y++) {
-                    sc += x[off + y];
-                }
-                for (int y = 0; y < ny; y++) {
-                    if (allowed[off + y] && x[off + y] > 0) {
-                        f += x[off + y] * Math.log(x[off + y] / sc);
-                    }
-                }
-            }
-            return f;
-        }
-
-        /**
-         * Solves the Newton system and applies one step of iterative refinement: late in the run the reduced
-         * matrix is ill-conditioned and a single solve can leave residuals that would pull q off Δp.
-         */
-        private void solveRefined(double[] r, double[] out) {
-            solveNewton(r, rpE, rpK, out);
-            // Residuals of the full system with the computed (out, dlam, dmu).
-            double[] er = dzAff;
-            for (int c = 0; c < na * nb; c++) {
-                if (!pairActive[c]) {
-                    continue;
-                }
-                int a = c / nb;
-                int b = c % nb;
-                int off = c * ny;
-                double sum = 0;
-                for (int y = 0; y < ny; y++) {
-                    sum += out[off + y];
-                }
-                double sInv = 1.0 / s[c];
-                for (int y = 0; y < ny; y++) {
-                    int i = off + y;
-                    if (allowed[i]) {
-                        double hd = out[i] / w[i] - sum * sInv * (1.0 - HOMOGENEOUS_REG);
-                        er[i] = r[i] - (hd - dlam[a * ny + y] - dmu[b * ny + y]);
-                    } else {
-                        er[i] = 0;
-                    }
-                }
-            }
-            double[] eE = new double[rpE.length];
-            double[] eK = new double[rpK.length];
-            System.arraycopy(rpE, 0, eE, 0, eE.length);
-            System.arraycopy(rpK, 0, eK, 0, eK.length);
-            for (int c = 0; c < na * nb; c++) {
-                if (!pairActive[c]) {
-                    continue;
-                }
-                int a = c / nb;
-                int b = c % nb;
-                int off = c * ny;
-                for (int y = 0; y < ny; y++) {
-                    eE[a * ny + y] += out[off + y];
-                    eK[b * ny + y] += out[off + y];
-                }
-            }
-            // The correction solves H d - A^T dν = er, A d = -(r_p + A out).
-            double[] lam0 = dlam.clone();
-            double[] mu0 = dmu.clone();
-            double[] corr = rt == r ? new double[q.length] : rt;
-            solveNewton(er, eE, eK, corr);
-            for (int i = 0; i < q.length; i++) {
-                out[i] += corr[i];
-            }
-            for (int i = 0; i < dlam.length; i++) {
-                dlam[i] += lam0[i];
-            }
-            for (int i = 0; i < dmu.length; i++) {
-                dmu[i] += mu0[i];
-            }
-        }
-
         private void initialPoint() {
-            // q0 = p(a,y) p(b,y) / p(y): strictly positive on the allowed cells and exactly in Δp.
+            // ν with softmax_c(ν) proportional to p(a,y) p(b,y) / p(y): with s_c = sum_y of that, s * softmax is
+            // the conditionally independent coupling, which lies in Δp, so the start is feasible on the marginals.
             double[] py = new double[ny];
             for (int a = 0; a < na; a++) {
                 for (int y = 0; y < ny; y++) {
                     py[y] += pa[a * ny + y];
                 }
             }
-            for (int a = 0; a < na; a++) {
+            for (int y = 0; y < ny; y++) {
+                double shift = Math.log(pb[drop[y] * ny + y]) - Math.log(py[y]);
+                for (int a = 0; a < na; a++) {
+                    int i = a * ny + y;
+                    lam[i] = pa[i] > 0 ? Math.log(pa[i]) + shift - 1.0 : 0;
+                }
                 for (int b = 0; b < nb; b++) {
-                    int off = (a * nb + b) * ny;
-                    for (int y = 0; y < ny; y++) {
-                        if (allowed[off + y]) {
-                            q[off + y] = pa[a * ny + y] * pb[b * ny + y] / py[y];
-                        }
-                    }
+                    int i = b * ny + y;
+                    mu[i] = pb[i] > 0 && b != drop[y] ? Math.log(pb[i]) - Math.log(py[y]) - shift : 0;
                 }
             }
-            Arrays.fill(lam, 0);
-            Arrays.fill(mu, 0);
+            // The -1 above puts every ℓ_c at ln s_c - 1 < 0, so τ = -ℓ is positive.
+            evaluateDual();
+            for (int c = 0; c < tau.length; c++) {
+                if (pairActive[c]) {
+                    s[c] = Math.exp(ell[c] + 1.0);
+                    tau[c] = -ell[c];
+                }
+            }
         }
 
-        // ------------------------------------------------------------------ residuals and certificate
-
-        /** Fills s, rd, rpE, rpK; returns the average complementarity q.z / n. */
-        private double residuals() {
-            Arrays.fill(rpE, 0);
-            Arrays.fill(rpK, 0);
-            double comp = 0;
-            for (int a = 0; a < na; a++) {
-                for (int b = 0; b < nb; b++) {
-                    int c = a * nb + b;
-                    int off = c * ny;
-                    if (!pairActive[c]) {
-                        s[c] = 0;
-                        continue;
-                    }
-                    double sc = 0;
-                    for (int y = 0; y < ny; y++) {
-                        sc += q[off + y];
-                    }
-                    s[c] = sc;
-                    for (int y = 0; y < ny; y++) {
-                        int i = off + y;
-                        if (allowed[i]) {
-                            rd[i] = Math.log(q[i] / sc) - lam[a * ny + y] - mu[b * ny + y] - z[i];
-                            rpE[a * ny + y] += q[i];
-                            rpK[b * ny + y] += q[i];
-                            comp += q[i] * z[i];
-                        } else {
-                            rd[i] = 0;
-                        }
-                    }
-                }
-            }
-            for (int i = 0; i < rpE.length; i++) {
-                rpE[i] -= pa[i];
-            }
-            for (int i = 0; i < rpK.length; i++) {
-                rpK[i] -= pb[i];
-            }
-            return comp / nVars;
-        }
-
-        /** f(q) = sum q ln(q/s) in nats (uses s from {@link #residuals}). */
-        private double objective() {
-            double f = 0;
-            for (int c = 0; c < na * nb; c++) {
-                if (!pairActive[c]) {
-                    continue;
-                }
-                int off = c * ny;
-                double sc = s[c];
-                for (int y = 0; y < ny; y++) {
-                    int i = off + y;
-                    if (allowed[i]) {
-                        f += q[i] * Math.log(q[i] / sc);
-                    }
-                }
-            }
-            return f;
-        }
-
-        /** Weak-duality lower bound on min f from the current multipliers, valid for any (λ, μ). */
-        private double lowerBound() {
-            double obj = 0;
-            for (int i = 0; i < lam.length; i++) {
-                obj += lam[i] * pa[i];
-            }
-            for (int i = 0; i < mu.length; i++) {
-                obj += mu[i] * pb[i];
-            }
-            double worst = Double.NEGATIVE_INFINITY;
+        /** ℓ_c and softmax_c for the current ν. */
+        private void evaluateDual() {
             for (int a = 0; a < na; a++) {
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
@@ -784,15 +492,288 @@ public final class BrojaSolver {
                     double sum = 0;
                     for (int y = 0; y < ny; y++) {
                         if (allowed[off + y]) {
-                            sum += Math.exp(lam[a * ny + y] + mu[b * ny + y] - mx);
+                            double e = Math.exp(lam[a * ny + y] + mu[b * ny + y] - mx);
+                            soft[off + y] = e;
+                            sum += e;
+                        } else {
+                            soft[off + y] = 0;
                         }
                     }
-                    worst = Math.max(worst, mx + Math.log(sum));
+                    double inv = 1.0 / sum;
+                    for (int y = 0; y < ny; y++) {
+                        soft[off + y] *= inv;
+                    }
+                    ell[c] = mx + Math.log(sum);
                 }
             }
-            // Shifting every λ by -worst makes all pair constraints hold and costs exactly worst, since the
-            // p(x1,y) sum to one.
+        }
+
+        /** Fills rbE, rbK, rl; returns the average complementarity s.τ / nPairs. */
+        private double residuals() {
+            System.arraycopy(pa, 0, rbE, 0, pa.length);
+            System.arraycopy(pb, 0, rbK, 0, pb.length);
+            double comp = 0;
+            for (int a = 0; a < na; a++) {
+                for (int b = 0; b < nb; b++) {
+                    int c = a * nb + b;
+                    if (!pairActive[c]) {
+                        rl[c] = 0;
+                        continue;
+                    }
+                    int off = c * ny;
+                    double sc = s[c];
+                    for (int y = 0; y < ny; y++) {
+                        double x = sc * soft[off + y];
+                        rbE[a * ny + y] -= x;
+                        rbK[b * ny + y] -= x;
+                    }
+                    rl[c] = ell[c] + tau[c];
+                    comp += sc * tau[c];
+                }
+            }
+            return comp / nPairs;
+        }
+
+        private double relativeMarginalResidual() {
+            double worst = 0;
+            for (int i = 0; i < rbE.length; i++) {
+                if (pa[i] > 0) {
+                    worst = Math.max(worst, Math.abs(rbE[i]) / pa[i]);
+                }
+            }
+            for (int i = 0; i < rbK.length; i++) {
+                if (pb[i] > 0) {
+                    worst = Math.max(worst, Math.abs(rbK[i]) / pb[i]);
+                }
+            }
+            return worst;
+        }
+
+        /** Weak-duality lower bound on min f from the current multipliers; valid for any ν. */
+        private double lowerBound() {
+            double obj = 0;
+            for (int i = 0; i < lam.length; i++) {
+                obj += lam[i] * pa[i];
+            }
+            for (int i = 0; i < mu.length; i++) {
+                obj += mu[i] * pb[i];
+            }
+            double worst = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < ell.length; c++) {
+                if (pairActive[c]) {
+                    worst = Math.max(worst, ell[c]);
+                }
+            }
+            // Shifting every λ by -worst makes all pair constraints hold and changes the objective by exactly
+            // -worst, since the p(a,y) sum to one.
             return obj - worst;
+        }
+
+        /** Primal estimate s * softmax, moved onto Δp; keeps it if its objective is the best so far. */
+        private void certifyPrimal() {
+            buildPrimalEstimate();
+            if (restoreMarginals(q, 30) || treeCorrection(q)) {
+                acceptPrimal();
+            }
+        }
+
+        private void certifyPrimalForced() {
+            buildPrimalEstimate();
+            if (restoreMarginals(q, 100000) || treeCorrection(q)) {
+                acceptPrimal();
+            }
+        }
+
+        private void buildPrimalEstimate() {
+            for (int c = 0; c < na * nb; c++) {
+                int off = c * ny;
+                double sc = pairActive[c] ? s[c] : 0;
+                for (int y = 0; y < ny; y++) {
+                    q[off + y] = sc * soft[off + y];
+                }
+            }
+        }
+
+        private void acceptPrimal() {
+            double f = objectiveAt(q);
+            if (Double.isFinite(f) && f < bestF) {
+                bestF = f;
+                bestQ = q.clone();
+            }
+        }
+
+        /**
+         * Rescales x row- and column-wise in each y-slice (iterative proportional fitting) towards the
+         * marginals. Multiplicative, so x stays positive; fast unless a slice is nearly disconnected, which is
+         * what boundary optima look like. Returns true once the marginals hold to rounding.
+         */
+        private boolean restoreMarginals(double[] x, int maxPasses) {
+            double[] rows = new double[na * ny];
+            double[] cols = new double[nb * ny];
+            for (int pass = 0; pass < maxPasses; pass++) {
+                Arrays.fill(cols, 0);
+                for (int c = 0; c < na * nb; c++) {
+                    int b = c % nb;
+                    int off = c * ny;
+                    for (int y = 0; y < ny; y++) {
+                        cols[b * ny + y] += x[off + y];
+                    }
+                }
+                for (int i = 0; i < cols.length; i++) {
+                    cols[i] = pb[i] > 0 ? pb[i] / cols[i] : 0;
+                }
+                Arrays.fill(rows, 0);
+                for (int c = 0; c < na * nb; c++) {
+                    int a = c / nb;
+                    int b = c % nb;
+                    int off = c * ny;
+                    for (int y = 0; y < ny; y++) {
+                        double val = x[off + y] * cols[b * ny + y];
+                        x[off + y] = val;
+                        rows[a * ny + y] += val;
+                    }
+                }
+                double worst = 0;
+                for (int i = 0; i < rows.length; i++) {
+                    if (pa[i] > 0) {
+                        worst = Math.max(worst, Math.abs(rows[i] - pa[i]) / pa[i]);
+                        rows[i] = pa[i] / rows[i];
+                    } else {
+                        rows[i] = 0;
+                    }
+                }
+                for (int c = 0; c < na * nb; c++) {
+                    int a = c / nb;
+                    int off = c * ny;
+                    for (int y = 0; y < ny; y++) {
+                        x[off + y] *= rows[a * ny + y];
+                    }
+                }
+                if (worst <= 4e-16) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Makes x meet the marginals exactly with an additive correction carried by a maximum-weight spanning
+         * tree of each slice's bipartite graph (rows a, columns b, edges = allowed cells weighted by x). On a
+         * tree the correction is unique and runs through the largest cells, so a small residual stays small
+         * relative to the cells it changes. Returns false, leaving x unusable, if a cell would go negative.
+         */
+        private boolean treeCorrection(double[] x) {
+            int nodes = na + nb;
+            double[] excess = new double[nodes];
+            int[] parent = new int[nodes];
+            int[] order = new int[nodes];
+            double[] key = new double[nodes];
+            boolean[] inTree = new boolean[nodes];
+            for (int y = 0; y < ny; y++) {
+                // Node i < na is row a = i, node na + b is column b. Excess = target - current sum.
+                Arrays.fill(excess, 0);
+                int active = 0;
+                int root = -1;
+                for (int a = 0; a < na; a++) {
+                    if (pa[a * ny + y] > 0) {
+                        active++;
+                        excess[a] = pa[a * ny + y];
+                        if (root < 0 || pa[a * ny + y] > pa[root * ny + y]) {
+                            root = a;
+                        }
+                    }
+                }
+                for (int b = 0; b < nb; b++) {
+                    if (pb[b * ny + y] > 0) {
+                        active++;
+                        excess[na + b] = pb[b * ny + y];
+                    }
+                }
+                for (int a = 0; a < na; a++) {
+                    for (int b = 0; b < nb; b++) {
+                        int i = (a * nb + b) * ny + y;
+                        if (allowed[i]) {
+                            excess[a] -= x[i];
+                            excess[na + b] -= x[i];
+                        }
+                    }
+                }
+                // Prim's algorithm on the complete bipartite graph of active rows and columns.
+                Arrays.fill(inTree, false);
+                Arrays.fill(key, -1.0);
+                Arrays.fill(parent, -1);
+                key[root] = Double.POSITIVE_INFINITY;
+                for (int k = 0; k < active; k++) {
+                    int best = -1;
+                    for (int i = 0; i < nodes; i++) {
+                        if (!inTree[i] && key[i] >= 0 && (best < 0 || key[i] > key[best])) {
+                            best = i;
+                        }
+                    }
+                    if (best < 0) {
+                        return false;
+                    }
+                    inTree[best] = true;
+                    order[k] = best;
+                    if (best < na) {
+                        for (int b = 0; b < nb; b++) {
+                            int i = (best * nb + b) * ny + y;
+                            if (allowed[i] && !inTree[na + b] && x[i] > key[na + b]) {
+                                key[na + b] = x[i];
+                                parent[na + b] = best;
+                            }
+                        }
+                    } else {
+                        int b = best - na;
+                        for (int a = 0; a < na; a++) {
+                            int i = (a * nb + b) * ny + y;
+                            if (allowed[i] && !inTree[a] && x[i] > key[a]) {
+                                key[a] = x[i];
+                                parent[a] = best;
+                            }
+                        }
+                    }
+                }
+                // Leaves first: each node's remaining excess flows over the edge to its parent.
+                for (int k = active - 1; k > 0; k--) {
+                    int node = order[k];
+                    int par = parent[node];
+                    int a = node < na ? node : par;
+                    int b = node < na ? par - na : node - na;
+                    int i = (a * nb + b) * ny + y;
+                    double flow = excess[node];
+                    double val = x[i] + flow;
+                    if (val < 0) {
+                        return false;
+                    }
+                    x[i] = val;
+                    excess[node] = 0;
+                    excess[par] -= flow;
+                }
+            }
+            return true;
+        }
+
+        /** f(x) = sum x ln(x / x(a,b)) in nats. */
+        private double objectiveAt(double[] x) {
+            double f = 0;
+            for (int c = 0; c < na * nb; c++) {
+                if (!pairActive[c]) {
+                    continue;
+                }
+                int off = c * ny;
+                double sc = 0;
+                for (int y = 0; y < ny; y++) {
+                    sc += x[off + y];
+                }
+                for (int y = 0; y < ny; y++) {
+                    double xv = x[off + y];
+                    if (xv > 0) {
+                        f += xv * Math.log(xv / sc);
+                    }
+                }
+            }
+            return f;
         }
 
         private double constraintResidual(double[] x) {
@@ -820,31 +801,26 @@ public final class BrojaSolver {
         // ------------------------------------------------------------------ Newton system
 
         /**
-         * Prepares the pair blocks H_c^{-1} = diag(w) + g w w^T (w = q/(1+z), 1/g = sum q z/(1+z)), the
-         * inverses P_a of the eliminated side's blocks, and the factored reduced matrix M.
+         * Newton matrix A K A^T with, per pair, K_c = s (diag r - r r^T) + (s/τ) r r^T = diag(w) + g w w^T,
+         * w = s r, g = (1/τ - 1) / s (r = softmax_c). Prepares the inverses P_a of the eliminated side's
+         * blocks and the factored reduced matrix M on the kept side.
          */
         private boolean buildSystem() {
             for (int c = 0; c < na * nb; c++) {
                 int off = c * ny;
                 if (!pairActive[c]) {
                     g[c] = 0;
+                    for (int y = 0; y < ny; y++) {
+                        w[off + y] = 0;
+                    }
                     continue;
                 }
-                double den = 0;
+                double sc = s[c];
                 for (int y = 0; y < ny; y++) {
-                    int i = off + y;
-                    if (allowed[i]) {
-                        double wi = q[i] / (1.0 + z[i]);
-                        w[i] = wi;
-                        // s - sum w, computed without cancellation.
-                        den += wi * z[i];
-                    } else {
-                        w[i] = 0;
-                    }
+                    w[off + y] = sc * soft[off + y];
                 }
-                g[c] = 1.0 / (den + s[c] * HOMOGENEOUS_REG);
+                g[c] = (1.0 / tau[c] - 1.0) / sc;
                 if (!Double.isFinite(g[c])) {
-                    buildFailure = "pair " + c + " g=" + g[c] + " den=" + den + " s=" + s[c];
                     return false;
                 }
             }
@@ -854,16 +830,15 @@ public final class BrojaSolver {
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
                     if (pairActive[c]) {
-                        addPairBlock(block, c);
+                        addPairBlock(block, c, 1.0);
                     }
                 }
                 for (int y = 0; y < ny; y++) {
                     if (!(pa[a * ny + y] > 0)) {
-                        block[y * ny + y] = 1.0; // inactive constraint: decoupled, its multiplier stays 0
+                        block[y * ny + y] = 1.0; // no constraint here: decoupled, its multiplier stays 0
                     }
                 }
                 if (!invertSmall(block, ny, pInv, a * ny * ny)) {
-                    buildFailure = "block " + a;
                     return false;
                 }
                 int po = a * ny * ny;
@@ -883,17 +858,17 @@ public final class BrojaSolver {
                     }
                 }
             }
+            ensurePcg();
             formReduced();
             int dropped = DenseCholesky.factor(m, mK, cholWork, PIVOT_TOLERANCE);
             if (dropped < 0) {
-                buildFailure = "reduced matrix of size " + mK + " has non-finite entries";
                 return false;
             }
             droppedPivots += dropped;
             return true;
         }
 
-        private void addPairBlock(double[] block, int c) {
+        private void addPairBlock(double[] block, int c, double sign) {
             int off = c * ny;
             double gc = g[c];
             for (int y = 0; y < ny; y++) {
@@ -901,8 +876,8 @@ public final class BrojaSolver {
                 if (wy == 0) {
                     continue;
                 }
-                block[y * ny + y] += wy;
-                double gw = gc * wy;
+                block[y * ny + y] += sign * wy;
+                double gw = sign * gc * wy;
                 int r = y * ny;
                 for (int yy = 0; yy < ny; yy++) {
                     block[r + yy] += gw * w[off + yy];
@@ -913,7 +888,8 @@ public final class BrojaSolver {
         /**
          * M = S_KK - S_KE P S_EK on the kept constraints. For pairs c = (a,b), c' = (a,b') the product
          * (D_c + g_c w_c w_c^T) P_a (D_c' + g_c' w_c' w_c'^T) has entries
-         * w_c[y] w_c'[y'] (P[y,y'] + v_c'[y] + v_c[y'] + g_c g_c' w_c.u_c'), with u = P w and v = g u.
+         * w_c[y] w_c'[y'] (P[y,y'] + v_c'[y] + v_c[y'] + g_c g_c' w_c.u_c'), with u = P w and v = g u:
+         * O(|Y|^2) per pair of pairs instead of the O(|Y|^3) of a plain triple product.
          */
         private void formReduced() {
             Arrays.fill(m, 0);
@@ -953,15 +929,14 @@ public final class BrojaSolver {
                         }
                     }
                     if (b == b2) {
-                        // S_KK block: sum over a of the pair blocks.
                         for (int a = 0; a < na; a++) {
                             int c = a * nb + b;
                             if (pairActive[c]) {
-                                subtractPairBlock(acc, c);
+                                addPairBlock(acc, c, -1.0);
                             }
                         }
                     }
-                    // acc now holds -(M block); scatter into the compressed lower triangle.
+                    // acc holds -(M block); scatter into the compressed lower triangle.
                     for (int y = 0; y < ny; y++) {
                         int i = kIdx[b * ny + y];
                         if (i < 0) {
@@ -979,47 +954,43 @@ public final class BrojaSolver {
             }
         }
 
-        private void subtractPairBlock(double[] acc, int c) {
-            int off = c * ny;
-            double gc = g[c];
-            for (int y = 0; y < ny; y++) {
-                double wy = w[off + y];
-                if (wy == 0) {
-                    continue;
-                }
-                acc[y * ny + y] -= wy;
-                double gw = gc * wy;
-                int r = y * ny;
-                for (int yy = 0; yy < ny; yy++) {
-                    acc[r + yy] -= gw * w[off + yy];
-                }
-            }
-        }
-
-        /** x = H_c^{-1} r on one pair, written to out at the same offset. */
-        private void applyPairInverse(int c, double[] r, int rOff, double[] out, int outOff) {
+        /** out = K_c x on one pair (x read at xOff, written to out at 0). */
+        private void applyPair(int c, double[] x, int xOff, double[] out) {
             int off = c * ny;
             double dot = 0;
             for (int y = 0; y < ny; y++) {
-                dot += w[off + y] * r[rOff + y];
+                dot += w[off + y] * x[xOff + y];
             }
             double gd = g[c] * dot;
             for (int y = 0; y < ny; y++) {
-                out[outOff + y] = w[off + y] * (r[rOff + y] + gd);
+                out[y] = w[off + y] * (x[xOff + y] + gd);
             }
         }
 
         /**
-         * Solves (H + Z/Q) d - A^T dν = r, A d = -r_p for d (written to {@code out}) and dν (into dlam, dmu).
+         * Search direction for the current complementarity targets: from
+         * A K A^T dν = r_b - sum_c J_c^T r_c h_c, h_c = (target_c - s τ + s (ℓ + τ)) / τ, then
+         * dτ = -(ℓ + τ) - r^T J dν and ds = (target - s τ - s dτ) / τ.
          */
-        private void solveNewton(double[] r, double[] resE, double[] resK, double[] out) {
-            // t = H^{-1} r, accumulated into the constraint right-hand sides -r_p - A t.
-            for (int i = 0; i < rhsE.length; i++) {
-                rhsE[i] = pa[i] > 0 ? -resE[i] : 0;
+        private void direction(double[] dTau, double[] dS) {
+            System.arraycopy(rbE, 0, inE, 0, rbE.length);
+            System.arraycopy(rbK, 0, inK, 0, rbK.length);
+            for (int a = 0; a < na; a++) {
+                for (int b = 0; b < nb; b++) {
+                    int c = a * nb + b;
+                    if (!pairActive[c]) {
+                        continue;
+                    }
+                    double hc = (target[c] - s[c] * tau[c] + s[c] * rl[c]) / tau[c];
+                    int off = c * ny;
+                    for (int y = 0; y < ny; y++) {
+                        double x = soft[off + y] * hc;
+                        inE[a * ny + y] -= x;
+                        inK[b * ny + y] -= x;
+                    }
+                }
             }
-            for (int i = 0; i < rhsK.length; i++) {
-                rhsK[i] = -resK[i];
-            }
+            solveNormal();
             for (int a = 0; a < na; a++) {
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
@@ -1027,30 +998,158 @@ public final class BrojaSolver {
                         continue;
                     }
                     int off = c * ny;
-                    applyPairInverse(c, r, off, out, off);
+                    double jd = 0;
                     for (int y = 0; y < ny; y++) {
-                        rhsE[a * ny + y] -= out[off + y];
-                        rhsK[b * ny + y] -= out[off + y];
+                        jd += soft[off + y] * (dlam[a * ny + y] + dmu[b * ny + y]);
+                    }
+                    dTau[c] = -rl[c] - jd;
+                    dS[c] = (target[c] - s[c] * tau[c] - s[c] * dTau[c]) / tau[c];
+                }
+            }
+        }
+
+        /**
+         * Solves A K A^T (dλ, dμ) = (inE, inK). The block-eliminated Cholesky factorisation is exact in exact
+         * arithmetic, but late in the run the matrix spans many orders of magnitude and a few pivots may have
+         * been dropped; conjugate gradients on the exact matrix-free operator, preconditioned by that
+         * factorisation, recovers the lost accuracy in a few iterations.
+         */
+        private void solveNormal() {
+            int ne = na * ny;
+            int nk = nb * ny;
+            double[] x = pcgX;
+            double[] r = pcgR;
+            double[] z = pcgZ;
+            double[] pDir = pcgP;
+            double[] sp = pcgSp;
+            for (int i = 0; i < ne; i++) {
+                r[i] = pa[i] > 0 ? inE[i] : 0;
+            }
+            for (int i = 0; i < nk; i++) {
+                r[ne + i] = kIdx[i] >= 0 ? inK[i] : 0;
+            }
+            double rhsNorm = norm(r);
+            precondition(r, x);
+            applyNormal(x, sp);
+            for (int i = 0; i < r.length; i++) {
+                r[i] -= sp[i];
+            }
+            double res = norm(r);
+            int it = 0;
+            if (res > PCG_TOLERANCE * rhsNorm) {
+                precondition(r, z);
+                System.arraycopy(z, 0, pDir, 0, z.length);
+                double rz = dot(r, z);
+                for (; it < PCG_MAX_ITERATIONS && res > PCG_TOLERANCE * rhsNorm && rz > 0; it++) {
+                    applyNormal(pDir, sp);
+                    double pSp = dot(pDir, sp);
+                    if (!(pSp > 0)) {
+                        break;
+                    }
+                    double alpha = rz / pSp;
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] += alpha * pDir[i];
+                        r[i] -= alpha * sp[i];
+                    }
+                    res = norm(r);
+                    precondition(r, z);
+                    double rzNew = dot(r, z);
+                    double beta = rzNew / rz;
+                    rz = rzNew;
+                    for (int i = 0; i < pDir.length; i++) {
+                        pDir[i] = z[i] + beta * pDir[i];
                     }
                 }
             }
-            // Eliminate the a-side: rhsK -= S_KE P rhsE.
-            double[] tmp = new double[ny];
+            pcgIterations += it;
+            lastSolveResidual = rhsNorm > 0 ? res / rhsNorm : 0;
+            System.arraycopy(x, 0, dlam, 0, ne);
+            System.arraycopy(x, ne, dmu, 0, nk);
+        }
+
+        private double[] pcgX;
+        private double[] pcgR;
+        private double[] pcgZ;
+        private double[] pcgP;
+        private double[] pcgSp;
+        long pcgIterations;
+        double lastSolveResidual;
+
+        private void ensurePcg() {
+            if (pcgX == null) {
+                int len = (na + nb) * ny;
+                pcgX = new double[len];
+                pcgR = new double[len];
+                pcgZ = new double[len];
+                pcgP = new double[len];
+                pcgSp = new double[len];
+            }
+        }
+
+        private static double dot(double[] x, double[] y) {
+            double t = 0;
+            for (int i = 0; i < x.length; i++) {
+                t += x[i] * y[i];
+            }
+            return t;
+        }
+
+        private static double norm(double[] x) {
+            return Math.sqrt(dot(x, x));
+        }
+
+        /** out = A K A^T x, matrix-free, on the layout (λ entries, μ entries) with fixed entries kept at 0. */
+        private void applyNormal(double[] x, double[] out) {
+            int ne = na * ny;
+            Arrays.fill(out, 0);
             for (int a = 0; a < na; a++) {
-                int po = a * ny * ny;
-                for (int y = 0; y < ny; y++) {
-                    double t = 0;
-                    for (int yy = 0; yy < ny; yy++) {
-                        t += pInv[po + y * ny + yy] * rhsE[a * ny + yy];
-                    }
-                    tE[a * ny + y] = t;
-                }
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
                     if (!pairActive[c]) {
                         continue;
                     }
-                    applyPairInverse(c, tE, a * ny, tmp, 0);
+                    int off = c * ny;
+                    double dotWv = 0;
+                    for (int y = 0; y < ny; y++) {
+                        double vy = x[a * ny + y] + x[ne + b * ny + y];
+                        tmp[y] = vy;
+                        dotWv += w[off + y] * vy;
+                    }
+                    double gd = g[c] * dotWv;
+                    for (int y = 0; y < ny; y++) {
+                        double t = w[off + y] * (tmp[y] + gd);
+                        out[a * ny + y] += t;
+                        out[ne + b * ny + y] += t;
+                    }
+                }
+            }
+            for (int i = 0; i < ne; i++) {
+                if (!(pa[i] > 0)) {
+                    out[i] = 0;
+                }
+            }
+            for (int i = 0; i < nb * ny; i++) {
+                if (kIdx[i] < 0) {
+                    out[ne + i] = 0;
+                }
+            }
+        }
+
+        /** out = approximate inverse of A K A^T applied to in, via the block elimination and Cholesky of M. */
+        private void precondition(double[] in, double[] out) {
+            int ne = na * ny;
+            for (int i = 0; i < ne; i++) {
+                rhsE[i] = pa[i] > 0 ? in[i] : 0;
+            }
+            System.arraycopy(in, ne, rhsK, 0, nb * ny);
+            for (int a = 0; a < na; a++) {
+                multiplyBlock(pInv, a * ny * ny, rhsE, a * ny, tE, a * ny);
+                for (int b = 0; b < nb; b++) {
+                    int c = a * nb + b;
+                    if (!pairActive[c]) {
+                        continue;
+                    }
+                    applyPair(c, tE, a * ny, tmp);
                     for (int y = 0; y < ny; y++) {
                         rhsK[b * ny + y] -= tmp[y];
                     }
@@ -1063,50 +1162,44 @@ public final class BrojaSolver {
             }
             DenseCholesky.solve(m, mK, kVec);
             for (int i = 0; i < kIdx.length; i++) {
-                dmu[i] = kIdx[i] >= 0 ? kVec[kIdx[i]] : 0;
+                out[ne + i] = kIdx[i] >= 0 ? kVec[kIdx[i]] : 0;
             }
-            // Back-substitute the a-side: dλ_a = P_a (rhsE_a - S_EK dμ).
             for (int a = 0; a < na; a++) {
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
                     if (!pairActive[c]) {
                         continue;
                     }
-                    applyPairInverse(c, dmu, b * ny, tmp, 0);
+                    applyPair(c, out, ne + b * ny, tmp);
                     for (int y = 0; y < ny; y++) {
                         rhsE[a * ny + y] -= tmp[y];
                     }
                 }
-                int po = a * ny * ny;
+                multiplyBlock(pInv, a * ny * ny, rhsE, a * ny, out, a * ny);
                 for (int y = 0; y < ny; y++) {
-                    double t = 0;
-                    for (int yy = 0; yy < ny; yy++) {
-                        t += pInv[po + y * ny + yy] * rhsE[a * ny + yy];
+                    if (!(pa[a * ny + y] > 0)) {
+                        out[a * ny + y] = 0;
                     }
-                    dlam[a * ny + y] = pa[a * ny + y] > 0 ? t : 0;
-                }
-            }
-            // d = H^{-1} (r + A^T dν) on each pair.
-            for (int a = 0; a < na; a++) {
-                for (int b = 0; b < nb; b++) {
-                    int c = a * nb + b;
-                    int off = c * ny;
-                    if (!pairActive[c]) {
-                        continue;
-                    }
-                    for (int y = 0; y < ny; y++) {
-                        tmp[y] = allowed[off + y] ? r[off + y] + dlam[a * ny + y] + dmu[b * ny + y] : 0;
-                    }
-                    applyPairInverse(c, tmp, 0, out, off);
                 }
             }
         }
 
-        private double stepToBoundary(double[] x, double[] dx, double tau) {
+        private void multiplyBlock(double[] mat, int mOff, double[] x, int xOff, double[] out, int outOff) {
+            for (int y = 0; y < ny; y++) {
+                double t = 0;
+                int r = mOff + y * ny;
+                for (int yy = 0; yy < ny; yy++) {
+                    t += mat[r + yy] * x[xOff + yy];
+                }
+                out[outOff + y] = t;
+            }
+        }
+
+        private double stepToBoundary(double[] x, double[] dx, double frac) {
             double alpha = 1.0;
-            for (int i = 0; i < x.length; i++) {
-                if (allowed[i] && dx[i] < 0) {
-                    double t = -tau * x[i] / dx[i];
+            for (int c = 0; c < x.length; c++) {
+                if (pairActive[c] && dx[c] < 0) {
+                    double t = -frac * x[c] / dx[c];
                     if (t < alpha) {
                         alpha = t;
                     }
@@ -1139,9 +1232,9 @@ public final class BrojaSolver {
 
         // ------------------------------------------------------------------ helpers
 
-        private static int countPositive(double[][] m) {
+        private static int countPositive(double[][] mat) {
             int k = 0;
-            for (double[] row : m) {
+            for (double[] row : mat) {
                 for (double x : row) {
                     if (x > 0) {
                         k++;
@@ -1151,48 +1244,47 @@ public final class BrojaSolver {
             return k;
         }
 
-        private static int[] positiveIndices(double[] v) {
+        private static int[] positiveIndices(double[] vec) {
             int k = 0;
-            for (double x : v) {
+            for (double x : vec) {
                 if (x > 0) {
                     k++;
                 }
             }
             int[] idx = new int[k];
             k = 0;
-            for (int i = 0; i < v.length; i++) {
-                if (v[i] > 0) {
+            for (int i = 0; i < vec.length; i++) {
+                if (vec[i] > 0) {
                     idx[k++] = i;
                 }
             }
             return idx;
         }
 
-        private static int[] positiveRows(double[][] m) {
-            double[] sums = new double[m.length];
-            for (int i = 0; i < m.length; i++) {
-                for (double x : m[i]) {
+        private static int[] positiveRows(double[][] mat) {
+            double[] sums = new double[mat.length];
+            for (int i = 0; i < mat.length; i++) {
+                for (double x : mat[i]) {
                     sums[i] += x;
                 }
             }
             return positiveIndices(sums);
         }
 
-        private static double[] compact(double[][] m, int[] rows, int[] cols) {
+        private static double[] compact(double[][] mat, int[] rows, int[] cols) {
             double[] out = new double[rows.length * cols.length];
             for (int i = 0; i < rows.length; i++) {
                 for (int j = 0; j < cols.length; j++) {
-                    out[i * cols.length + j] = m[rows[i]][cols[j]];
+                    out[i * cols.length + j] = mat[rows[i]][cols[j]];
                 }
             }
             return out;
         }
 
-        /** Inverse of a small SPD matrix via Cholesky, written to out[off ..]. */
+        /** Inverse of a small symmetric positive definite matrix via Cholesky, written to out[off ..]. */
         private static boolean invertSmall(double[] a, int n, double[] out, int off) {
             double[] l = a.clone();
-            double[] work = DenseCholesky.workspace(n);
-            if (DenseCholesky.factor(l, n, work, PIVOT_TOLERANCE) < 0) {
+            if (DenseCholesky.factor(l, n, DenseCholesky.workspace(n), PIVOT_TOLERANCE) < 0) {
                 return false;
             }
             double[] col = new double[n];
