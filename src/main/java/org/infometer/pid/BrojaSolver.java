@@ -22,18 +22,28 @@ import java.util.Arrays;
  * positively homogeneous of degree one on each pair (x1,x2).
  *
  * <h2>Algorithm</h2>
- * A primal-dual interior-point method with Mehrotra's predictor-corrector, started from the strictly
- * positive feasible point q0 = p(x1,y) p(x2,y) / p(y). Boundary optima (AND, OR, ...) are reached at the
- * interior-point rate rather than the O(1/k) of alternating projections, because Newton steps see the exact
- * curvature diag(1/q) - 1 1^T / q(x1,x2) of the objective.
+ * A primal-dual interior-point method (Mehrotra predictor-corrector) on the Lagrange dual
+ * <pre>
+ *   max  sum λ(x1,y) p(x1,y) + sum μ(x2,y) p(x2,y)
+ *   s.t. ℓ_c(λ,μ) = ln sum_y exp(λ(x1,y) + μ(x2,y)) <= 0   for every pair c = (x1,x2) with an allowed y,
+ * </pre>
+ * whose multipliers are the pair masses s_c = q(x1,x2); the primal coupling is q = s_c softmax_c(λ + μ).
+ * Why the dual: it has one complementarity pair (s_c, τ_c = -ℓ_c) per pair instead of one per cell, no flat
+ * directions (q* need not be unique, the dual optimum generically is), and constraints of bounded curvature,
+ * so Newton's method converges fast right up to boundary optima (AND, OR, reduced or), where alternating
+ * (Sinkhorn-style) methods crawl at O(1/k). The start is the conditionally independent coupling
+ * p(x1,y) p(x2,y) / p(y), which lies in Δp. Typical runs take 5 to 20 iterations.
  *
- * <p>The Newton system is solved exactly by structure: the Hessian plus barrier term is block diagonal over
- * pairs (x1,x2), each block a diagonal plus a rank-one term, inverted by Sherman-Morrison. The normal
- * equations on the multipliers of the constraints on one source (the side with more constraints) are block
- * diagonal per value of that source, with blocks of size |Y|, and are eliminated too. What remains is one
- * dense symmetric positive definite system on the other side's multipliers, of size about
- * min(n1, n2) * |Y| (one redundant constraint per y is dropped), factored by a blocked Cholesky. Forming it
- * uses the diagonal-plus-rank-one structure, so it costs O(n1 n2^2 |Y|^2) rather than O(n1 n2^2 |Y|^3).
+ * <p>Each Newton matrix A K A^T has, per pair, a diagonal-plus-rank-one kernel, and is block diagonal on the
+ * multipliers of one source. It is factored by block Cholesky: |Y| x |Y| blocks for the source with more
+ * constraints, a Gram update, then a dense Cholesky of size about min(n1, n2) |Y| for the other (one redundant
+ * constraint per y is dropped). Near the end the matrix spans many orders of magnitude, so the factorisation
+ * only preconditions conjugate gradients on the exact matrix-free operator. While the scales are moderate, a
+ * closed form for the Gram update costs O(|Y|^2) instead of O(|Y|^3) per pair of pairs.
+ *
+ * <p>Each primal estimate s * softmax is moved exactly onto Δp (proportional fitting, then an additive
+ * correction along a maximum spanning tree of each y-slice) before it is scored, so every reported q is
+ * feasible to rounding.
  *
  * <h2>Certificate</h2>
  * For any multipliers (λ, μ), weak duality gives the lower bound
@@ -45,22 +55,26 @@ import java.util.Arrays;
 public final class BrojaSolver {
 
     private static final double LN2 = Math.log(2.0);
-    static boolean TRACE = Boolean.getBoolean("pid.trace");
-    /** Relative pivot size below which a direction of the normal equations is dropped. */
+
+    /** Relative pivot size below which a direction of the Newton matrix is dropped (huge pivot). */
     private static final double PIVOT_TOLERANCE = 1e-14;
     /** Certify (repair and evaluate) the primal estimate once its marginals are this close, relatively. */
     private static final double REPAIR_THRESHOLD = 1e-3;
-    /** Relative residual at which the preconditioned conjugate-gradient refinement of a Newton solve stops. */
+    /** Proportional-fitting passes tried before the exact spanning-tree correction. */
+    private static final int REPAIR_PASSES = 30;
+    /** Relative residual at which conjugate-gradient refinement of a Newton solve stops. */
     private static final double PCG_TOLERANCE = 1e-13;
     private static final int PCG_MAX_ITERATIONS = 50;
-
-    static double maxAbs(double[] x) {
-        double m = 0;
-        for (double v : x) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
-    }
+    /** Pairs contributing s * max(1, 1/τ) below this fraction of the largest mass are left out of the factorisation. */
+    private static final double SKIP_RELATIVE = 1e-9;
+    /** The closed-form Schur complement is used while every 1/τ is at most this. */
+    private static final double CLOSED_FORM_LIMIT = 1e4;
+    /** Lowest complementarity target per pair, as a fraction of the gap tolerance spread over the pairs. */
+    private static final double COMPLEMENTARITY_FLOOR = 0.01;
+    /** Stop as stalled when the gap has not halved over this many iterations. */
+    private static final int STALL_WINDOW = 6;
+    /** Stalls are only judged once the gap is this small (nats); before that the primal side lags by design. */
+    private static final double ENDGAME_GAP_NATS = 1e-6;
 
     /**
      * Solver settings.
@@ -85,9 +99,9 @@ public final class BrojaSolver {
             }
         }
 
-        /** Gap 1e-12 bits, 200 iterations, negative tolerance 1e-12 bits. */
+        /** Gap 1e-12 bits, 100 iterations, negative tolerance 1e-12 bits. */
         public static Options defaults() {
-            return new Options(1e-12, 200, 1e-12);
+            return new Options(1e-12, 100, 1e-12);
         }
     }
 
@@ -135,44 +149,48 @@ public final class BrojaSolver {
                     "Y takes a single value: all terms are zero");
             return new Solution(r, p);
         }
-        ipm.run(options);
+        ipm.run(options, new Terms(hY, i1, i2, iJoint));
 
-        double fBits = ipm.bestF / LN2;
         double gapBits = Math.max(0.0, (ipm.bestF - ipm.bestLowerBound) / LN2);
-        // I_q(X1,X2;Y) = H(Y) - H_q(Y|X1,X2) because q keeps p's Y-marginal.
-        double iq = hY + fBits;
-        double synergy = iJoint - iq;
+        Terms terms = new Terms(hY, i1, i2, iJoint);
+        double iq = terms.iqBits(ipm.bestF);
+        double red = i1 + i2 - iq;
         double u1 = iq - i2;
         double u2 = iq - i1;
-        double red = i1 + i2 - iq;
+        double synergy = iJoint - iq;
 
         PidResult.Status status;
         StringBuilder msg = new StringBuilder();
-        if (ipm.failure != null) {
-            status = PidResult.Status.NUMERICAL_FAILURE;
-            msg.append("numerical failure after ").append(ipm.iterations).append(" iterations: ").append(ipm.failure);
-        } else if (!(gapBits <= options.gapToleranceBits())) {
-            status = PidResult.Status.ITERATION_LIMIT;
-            msg.append("not converged: duality gap ").append(gapBits).append(" bits after ").append(ipm.iterations)
-                    .append(" iterations exceeds tolerance ").append(options.gapToleranceBits());
-        } else {
+        String negatives = negativeComponents(red, u1, u2, synergy, -options.negativeToleranceBits());
+        // The certificate is rigorous whatever happened afterwards: a gap within tolerance is convergence.
+        if (gapBits <= options.gapToleranceBits() && negatives.isEmpty()) {
             status = PidResult.Status.CONVERGED;
             msg.append("converged: duality gap ").append(gapBits).append(" bits after ").append(ipm.iterations)
                     .append(" iterations");
-        }
-        double neg = -options.negativeToleranceBits();
-        String negatives = negativeComponents(red, u1, u2, synergy, neg);
-        if (status == PidResult.Status.CONVERGED && !negatives.isEmpty()) {
+            if (red < 0 || u1 < 0 || u2 < 0 || synergy < 0) {
+                msg.append("; tiny negative components within -").append(options.negativeToleranceBits())
+                        .append(" bits are rounding and are reported unclipped");
+            }
+        } else if (gapBits <= options.gapToleranceBits()) {
             status = PidResult.Status.NEGATIVE_COMPONENT;
-            msg.setLength(0);
             msg.append("failed sign check: ").append(negatives).append(" below -")
-                    .append(options.negativeToleranceBits()).append(" bits (gap ").append(gapBits).append(" bits)");
-        } else if (status == PidResult.Status.CONVERGED
-                && (red < 0 || u1 < 0 || u2 < 0 || synergy < 0)) {
-            msg.append("; tiny negative components within -").append(options.negativeToleranceBits())
-                    .append(" bits are rounding and are reported unclipped");
+                    .append(options.negativeToleranceBits()).append(" bits with duality gap ").append(gapBits)
+                    .append(" bits");
+        } else if (ipm.failure != null) {
+            status = PidResult.Status.NUMERICAL_FAILURE;
+            msg.append("not converged, numerical failure after ").append(ipm.iterations).append(" iterations (")
+                    .append(ipm.failure).append("); duality gap ").append(gapBits).append(" bits");
+        } else if (ipm.stalled) {
+            status = PidResult.Status.STALLED;
+            msg.append("not converged: duality gap stalled at ").append(gapBits).append(" bits after ")
+                    .append(ipm.iterations).append(" iterations (tolerance ").append(options.gapToleranceBits())
+                    .append(")");
+        } else {
+            status = PidResult.Status.ITERATION_LIMIT;
+            msg.append("not converged: duality gap ").append(gapBits).append(" bits after ").append(ipm.iterations)
+                    .append(" iterations exceeds tolerance ").append(options.gapToleranceBits());
         }
-        if (ipm.feasibility > 1e-9) {
+        if (ipm.feasibility > 1e-12) {
             msg.append("; warning: marginal constraint residual ").append(ipm.feasibility);
         }
         boolean converged = status == PidResult.Status.CONVERGED;
@@ -180,6 +198,21 @@ public final class BrojaSolver {
                 PidResult.complementarityOf(red, iJoint), PidResult.complementarityNoteOf(iJoint),
                 gapBits, ipm.feasibility, ipm.iterations, converged, status, msg.toString());
         return new Solution(r, ipm.optimum(p));
+    }
+
+    /** The fixed information terms of p, in bits, and the decomposition they imply for a value of f. */
+    private record Terms(double hYBits, double i1Bits, double i2Bits, double iJointBits) {
+
+        /** I_q(X1,X2;Y) = H(Y) - H_q(Y|X1,X2), since q keeps p's Y-marginal; f = -H_q(Y|X1,X2) in nats. */
+        double iqBits(double fNats) {
+            return hYBits + fNats / LN2;
+        }
+
+        /** The most negative of R and S for f; U1 and U2 can only err upwards. */
+        double worstSign(double fNats) {
+            double iq = iqBits(fNats);
+            return Math.min(i1Bits + i2Bits - iq, iJointBits - iq);
+        }
     }
 
     private static String negativeComponents(double r, double u1, double u2, double s, double limit) {
@@ -247,17 +280,32 @@ public final class BrojaSolver {
         // Newton system.
         final double[] w;
         final double[] g;
-        final double[] u;
-        final double[] v;
-        final double[] pInv;
+        final int[] eIdx;
+        final int[] eList;
+        final int mE;
+        final double[] lE;
+        final double[] lKE;
         final double[] m;
         final double[] cholWork;
         final double[] inE;
         final double[] inK;
-        final double[] rhsE;
-        final double[] rhsK;
-        final double[] tE;
+        final double[] uE;
+        final double[] uEc;
         final double[] kVec;
+        final double[] pcgX;
+        final double[] pcgR;
+        final double[] pcgZ;
+        final double[] pcgP;
+        final double[] pcgSp;
+        long pcgIterations;
+        double lastSolveResidual;
+        final boolean[] inFactor;
+        int skippedPairs;
+        final double[] tPair;
+        final double[] vPair;
+        final double[] pInv;
+        boolean closedForm;
+        boolean allowClosedForm = true;
         final double[] tmp;
         final double[] dlam;
         final double[] dmu;
@@ -275,6 +323,7 @@ public final class BrojaSolver {
         int iterations;
         double feasibility;
         String failure;
+        boolean stalled;
         long droppedPivots;
 
         Ipm(JointDistribution p) {
@@ -344,17 +393,37 @@ public final class BrojaSolver {
             rl = new double[na * nb];
             w = new double[n];
             g = new double[na * nb];
-            u = new double[n];
-            v = new double[n];
-            pInv = new double[na * ny * ny];
+            eIdx = new int[na * ny];
+            int e = 0;
+            for (int i = 0; i < na * ny; i++) {
+                eIdx[i] = pa[i] > 0 ? e++ : -1;
+            }
+            mE = e;
+            eList = new int[mE];
+            for (int i = 0; i < na * ny; i++) {
+                if (eIdx[i] >= 0) {
+                    eList[eIdx[i]] = i;
+                }
+            }
+            lE = new double[na * ny * ny];
+            lKE = new double[mK * mE];
             m = new double[mK * mK];
             cholWork = DenseCholesky.workspace(mK);
             inE = new double[na * ny];
             inK = new double[nb * ny];
-            rhsE = new double[na * ny];
-            rhsK = new double[nb * ny];
-            tE = new double[na * ny];
+            uE = new double[na * ny];
+            uEc = new double[mE];
             kVec = new double[mK];
+            int len = (na + nb) * ny;
+            pcgX = new double[len];
+            pcgR = new double[len];
+            pcgZ = new double[len];
+            pcgP = new double[len];
+            pcgSp = new double[len];
+            inFactor = new boolean[na * nb];
+            tPair = new double[n];
+            vPair = new double[n];
+            pInv = new double[na * ny * ny];
             tmp = new double[ny];
             dlam = new double[na * ny];
             dmu = new double[nb * ny];
@@ -368,9 +437,11 @@ public final class BrojaSolver {
 
         // ------------------------------------------------------------------ main loop
 
-        void run(Options options) {
+        void run(Options options, Terms terms) {
             double tolNats = options.gapToleranceBits() * LN2;
+            double negTolBits = options.negativeToleranceBits();
             int maxIter = options.maxIterations();
+            double[] gapHistory = new double[maxIter + 1];
             initialPoint();
             for (iterations = 0; ; iterations++) {
                 evaluateDual();
@@ -380,24 +451,33 @@ public final class BrojaSolver {
                     failure = "non-finite iterate (dual bound " + lb + ", complementarity " + comp + ")";
                     break;
                 }
-                if (lb > bestLowerBound) {
-                    bestLowerBound = lb;
-                }
-                double rel = relativeMarginalResidual();
-                if (rel <= REPAIR_THRESHOLD) {
+                bestLowerBound = Math.max(bestLowerBound, lb);
+                if (relativeMarginalResidual() <= REPAIR_THRESHOLD) {
                     certifyPrimal();
                 }
-                if (TRACE) {
-                    System.err.printf("it=%d lb=%.15e f=%.15e gap=%.3e comp=%.3e rel=%.3e rl=%.3e%n", iterations, lb,
-                            bestF, bestF - bestLowerBound, comp, rel, maxAbs(rl));
+                double gap = bestF - bestLowerBound;
+                gapHistory[iterations] = gap;
+                if (gap <= tolNats) {
+                    // R and S can only err downwards, by at most the gap: keep going while one of them looks
+                    // negative beyond the tolerance and the gap could still settle its sign.
+                    boolean signSettled = terms.worstSign(bestF) >= -negTolBits || gap <= negTolBits * LN2;
+                    if (signSettled) {
+                        break;
+                    }
                 }
-                if (bestF - bestLowerBound <= tolNats || iterations >= maxIter) {
+                if (iterations >= maxIter) {
+                    break;
+                }
+                if (iterations >= STALL_WINDOW && gap < ENDGAME_GAP_NATS
+                        && gap > 0.5 * gapHistory[iterations - STALL_WINDOW]) {
+                    stalled = true;
                     break;
                 }
                 if (!buildSystem()) {
-                    failure = "normal equations not usable at iteration " + iterations;
+                    failure = "Newton matrix not usable at iteration " + iterations;
                     break;
                 }
+                long pcgBefore = pcgIterations;
                 // Predictor: complementarity target 0.
                 Arrays.fill(target, 0);
                 direction(dtauAff, dsAff);
@@ -412,11 +492,19 @@ public final class BrojaSolver {
                 compAff /= nPairs;
                 double ratio = Math.max(0.0, Math.min(1.0, compAff / comp));
                 double sigma = ratio * ratio * ratio;
-                // Corrector: centring to sigma * comp plus Mehrotra's second-order term.
+                // Corrector: centring to sigma * comp plus Mehrotra's second-order term. Complementarity far
+                // below what the tolerance needs only makes τ tiny and the Newton matrix lose precision, so the
+                // target stops at a small fraction of the tolerance per pair.
+                double centre = Math.max(sigma * comp, COMPLEMENTARITY_FLOOR * tolNats / nPairs);
                 for (int c = 0; c < tau.length; c++) {
-                    target[c] = pairActive[c] ? sigma * comp - dsAff[c] * dtauAff[c] : 0;
+                    target[c] = pairActive[c] ? centre - dsAff[c] * dtauAff[c] : 0;
                 }
                 direction(dtau, ds);
+                if (closedForm && pcgIterations - pcgBefore > 4) {
+                    // The closed-form Schur complement has started to lose accuracy: use the Gram product.
+                    allowClosedForm = false;
+                }
+                // Fraction to the boundary tends to 1 as complementarity vanishes, keeping the fast local rate.
                 double frac = Math.max(0.99, 1.0 - 10.0 * comp * nPairs);
                 aTau = stepToBoundary(tau, dtau, frac);
                 aS = stepToBoundary(s, ds, frac);
@@ -432,14 +520,6 @@ public final class BrojaSolver {
                         s[c] += aS * ds[c];
                     }
                 }
-                if (TRACE) {
-                    System.err.printf("   sigma=%.3e aTau=%.3e aS=%.3e dropped=%d pcg=%d res=%.2e%n", sigma, aTau, aS, droppedPivots, pcgIterations, lastSolveResidual);
-                }
-            }
-            if (bestQ == null) {
-                // Never close enough to repair cheaply: repair the last estimate however long it takes.
-                evaluateDual();
-                certifyPrimalForced();
             }
             feasibility = constraintResidual(bestQ);
         }
@@ -472,6 +552,17 @@ public final class BrojaSolver {
                     tau[c] = -ell[c];
                 }
             }
+            // The conditionally independent coupling itself is exactly feasible: the first primal certificate.
+            for (int a = 0; a < na; a++) {
+                for (int b = 0; b < nb; b++) {
+                    int off = (a * nb + b) * ny;
+                    for (int y = 0; y < ny; y++) {
+                        q[off + y] = allowed[off + y] ? pa[a * ny + y] * pb[b * ny + y] / py[y] : 0;
+                    }
+                }
+            }
+            bestQ = q.clone();
+            bestF = objectiveAt(q);
         }
 
         /** ℓ_c and softmax_c for the current ν. */
@@ -572,14 +663,7 @@ public final class BrojaSolver {
         /** Primal estimate s * softmax, moved onto Δp; keeps it if its objective is the best so far. */
         private void certifyPrimal() {
             buildPrimalEstimate();
-            if (restoreMarginals(q, 30) || treeCorrection(q)) {
-                acceptPrimal();
-            }
-        }
-
-        private void certifyPrimalForced() {
-            buildPrimalEstimate();
-            if (restoreMarginals(q, 100000) || treeCorrection(q)) {
+            if (restoreMarginals(q, REPAIR_PASSES) || treeCorrection(q)) {
                 acceptPrimal();
             }
         }
@@ -801,9 +885,12 @@ public final class BrojaSolver {
         // ------------------------------------------------------------------ Newton system
 
         /**
-         * Newton matrix A K A^T with, per pair, K_c = s (diag r - r r^T) + (s/τ) r r^T = diag(w) + g w w^T,
-         * w = s r, g = (1/τ - 1) / s (r = softmax_c). Prepares the inverses P_a of the eliminated side's
-         * blocks and the factored reduced matrix M on the kept side.
+         * Factors the Newton matrix S = A K A^T, where per pair K_c = s (diag r - r r^T) + (s/τ) r r^T
+         * = diag(w) + g w w^T with w = s r, g = (1/τ - 1)/s and r = softmax_c. Ordered a-side first, S is
+         * [[S_EE, S_EK], [S_KE, S_KK]] with S_EE block diagonal (one |Y| x |Y| block per value of a), so its
+         * Cholesky factor is [[L_EE, 0], [L_KE, L_M]] with L_KE = S_KE L_EE^{-T} and L_M the factor of
+         * M = S_KK - L_KE L_KE^T. This is exactly the arithmetic of a dense Cholesky of S without the zero
+         * blocks; forming M through explicit inverses instead loses all accuracy once s/τ reaches 1e10 or so.
          */
         private boolean buildSystem() {
             for (int c = 0; c < na * nb; c++) {
@@ -824,13 +911,43 @@ public final class BrojaSolver {
                     return false;
                 }
             }
+            // Pairs whose whole contribution has become negligible (mass s -> 0 on the way to an optimum that
+            // leaves them empty) are left out of the factorisation: it only preconditions conjugate gradients
+            // on the exact operator, and skipping them leaves zero blocks that the Gram update passes over.
+            double sMax = 0;
+            for (int c = 0; c < na * nb; c++) {
+                if (pairActive[c]) {
+                    sMax = Math.max(sMax, s[c]);
+                }
+            }
+            int skipped = 0;
+            for (int c = 0; c < na * nb; c++) {
+                inFactor[c] = pairActive[c] && s[c] * Math.max(1.0, 1.0 / tau[c]) >= SKIP_RELATIVE * sMax;
+                if (pairActive[c] && !inFactor[c]) {
+                    skipped++;
+                }
+            }
+            skippedPairs = skipped;
+            double maxInvTau = 0;
+            for (int c = 0; c < na * nb; c++) {
+                if (inFactor[c]) {
+                    maxInvTau = Math.max(maxInvTau, 1.0 / tau[c]);
+                }
+            }
+            closedForm = allowClosedForm && maxInvTau <= CLOSED_FORM_LIMIT;
+            Arrays.fill(lKE, 0);
+            Arrays.fill(m, 0);
             double[] block = new double[ny * ny];
+            double[] linv = new double[ny * ny];
+            double[] col = new double[ny];
+            double[] t = new double[ny];
+            double[] work = DenseCholesky.workspace(ny);
             for (int a = 0; a < na; a++) {
                 Arrays.fill(block, 0);
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
-                    if (pairActive[c]) {
-                        addPairBlock(block, c, 1.0);
+                    if (inFactor[c]) {
+                        addPairBlock(block, c);
                     }
                 }
                 for (int y = 0; y < ny; y++) {
@@ -838,28 +955,90 @@ public final class BrojaSolver {
                         block[y * ny + y] = 1.0; // no constraint here: decoupled, its multiplier stays 0
                     }
                 }
-                if (!invertSmall(block, ny, pInv, a * ny * ny)) {
+                int dropped = DenseCholesky.factor(block, ny, work, PIVOT_TOLERANCE);
+                if (dropped < 0) {
                     return false;
                 }
-                int po = a * ny * ny;
+                droppedPivots += dropped;
+                int lo = a * ny * ny;
+                System.arraycopy(block, 0, lE, lo, ny * ny);
+                for (int j = 0; j < ny; j++) {
+                    Arrays.fill(col, 0);
+                    col[j] = 1;
+                    DenseCholesky.forward(lE, lo, ny, col, 0);
+                    for (int i = 0; i < ny; i++) {
+                        linv[i * ny + j] = col[i];
+                    }
+                }
+                if (closedForm) {
+                    // P_a = S_EE[a]^{-1} = L_a^{-T} L_a^{-1}, for the closed-form Schur complement.
+                    int po = a * ny * ny;
+                    for (int i = 0; i < ny; i++) {
+                        for (int j = 0; j < ny; j++) {
+                            double x = 0;
+                            for (int r = Math.max(i, j); r < ny; r++) {
+                                x += linv[r * ny + i] * linv[r * ny + j];
+                            }
+                            pInv[po + i * ny + j] = x;
+                        }
+                    }
+                }
                 for (int b = 0; b < nb; b++) {
                     int c = a * nb + b;
-                    int off = c * ny;
-                    if (!pairActive[c]) {
+                    if (!inFactor[c]) {
                         continue;
                     }
-                    for (int y = 0; y < ny; y++) {
-                        double t = 0;
-                        for (int yy = 0; yy < ny; yy++) {
-                            t += pInv[po + y * ny + yy] * w[off + yy];
+                    int off = c * ny;
+                    for (int i = 0; i < ny; i++) {
+                        double x = 0;
+                        for (int j = 0; j <= i; j++) {
+                            x += linv[i * ny + j] * w[off + j];
                         }
-                        u[off + y] = t;
-                        v[off + y] = g[c] * t;
+                        t[i] = x;
+                        tPair[off + i] = x;
+                    }
+                    if (closedForm) {
+                        // v = g P w = g L^{-T} t
+                        for (int i = 0; i < ny; i++) {
+                            double x = 0;
+                            for (int r = i; r < ny; r++) {
+                                x += linv[r * ny + i] * t[r];
+                            }
+                            vPair[off + i] = g[c] * x;
+                        }
+                    }
+                    double gc = g[c];
+                    // Row (b,y) of L_KE on a's columns: L_a^{-1} K_c[y,:]^T = w_y (L_a^{-1} e_y + g L_a^{-1} w).
+                    for (int y = 0; y < ny; y++) {
+                        int k = kIdx[b * ny + y];
+                        double wy = w[off + y];
+                        if (k < 0 || wy == 0) {
+                            continue;
+                        }
+                        int row = k * mE;
+                        for (int i = 0; i < ny; i++) {
+                            int e = eIdx[a * ny + i];
+                            if (e >= 0) {
+                                lKE[row + e] = wy * (linv[i * ny + y] + gc * t[i]);
+                            }
+                        }
+                        // S_KK: the pair's block, on the kept rows and columns (lower triangle).
+                        for (int yy = 0; yy < ny; yy++) {
+                            int k2 = kIdx[b * ny + yy];
+                            if (k2 < 0 || k2 > k) {
+                                continue;
+                            }
+                            double kv = gc * wy * w[off + yy] + (yy == y ? wy : 0);
+                            m[k * mK + k2] += kv;
+                        }
                     }
                 }
             }
-            ensurePcg();
-            formReduced();
+            if (closedForm) {
+                subtractGramClosedForm();
+                            } else {
+                DenseCholesky.subtractGram(m, mK, lKE, mE);
+            }
             int dropped = DenseCholesky.factor(m, mK, cholWork, PIVOT_TOLERANCE);
             if (dropped < 0) {
                 return false;
@@ -868,31 +1047,13 @@ public final class BrojaSolver {
             return true;
         }
 
-        private void addPairBlock(double[] block, int c, double sign) {
-            int off = c * ny;
-            double gc = g[c];
-            for (int y = 0; y < ny; y++) {
-                double wy = w[off + y];
-                if (wy == 0) {
-                    continue;
-                }
-                block[y * ny + y] += sign * wy;
-                double gw = sign * gc * wy;
-                int r = y * ny;
-                for (int yy = 0; yy < ny; yy++) {
-                    block[r + yy] += gw * w[off + yy];
-                }
-            }
-        }
-
         /**
-         * M = S_KK - S_KE P S_EK on the kept constraints. For pairs c = (a,b), c' = (a,b') the product
-         * (D_c + g_c w_c w_c^T) P_a (D_c' + g_c' w_c' w_c'^T) has entries
-         * w_c[y] w_c'[y'] (P[y,y'] + v_c'[y] + v_c[y'] + g_c g_c' w_c.u_c'), with u = P w and v = g u:
-         * O(|Y|^2) per pair of pairs instead of the O(|Y|^3) of a plain triple product.
+         * M -= L_KE L_KE^T block by block in closed form: for pairs c = (a,b), c' = (a,b') the product is
+         * w_c[y] w_c'[y'] (P[y,y'] + v_c'[y] + v_c[y'] + g_c g_c' t_c.t_c'), with t = L_a^{-1} w and
+         * v = g P w. O(|Y|^2) instead of O(|Y|^3) per pair of pairs, but its four terms cancel once s/τ is
+         * large, so it is used only while the scales are moderate.
          */
-        private void formReduced() {
-            Arrays.fill(m, 0);
+        private void subtractGramClosedForm() {
             double[] acc = new double[ny * ny];
             double[] h = new double[ny];
             for (int b = 0; b < nb; b++) {
@@ -901,7 +1062,7 @@ public final class BrojaSolver {
                     for (int a = 0; a < na; a++) {
                         int c = a * nb + b;
                         int c2 = a * nb + b2;
-                        if (!pairActive[c] || !pairActive[c2]) {
+                        if (!inFactor[c] || !inFactor[c2]) {
                             continue;
                         }
                         int o = c * ny;
@@ -909,18 +1070,18 @@ public final class BrojaSolver {
                         int po = a * ny * ny;
                         double cc = 0;
                         for (int y = 0; y < ny; y++) {
-                            cc += w[o + y] * u[o2 + y];
+                            cc += tPair[o + y] * tPair[o2 + y];
                         }
                         cc *= g[c] * g[c2];
                         for (int y = 0; y < ny; y++) {
-                            h[y] = w[o2 + y] * v[o + y];
+                            h[y] = w[o2 + y] * vPair[o + y];
                         }
                         for (int y = 0; y < ny; y++) {
                             double alpha = w[o + y];
                             if (alpha == 0) {
                                 continue;
                             }
-                            double beta = v[o2 + y] + cc;
+                            double beta = vPair[o2 + y] + cc;
                             int r = y * ny;
                             int pr = po + r;
                             for (int yy = 0; yy < ny; yy++) {
@@ -928,15 +1089,6 @@ public final class BrojaSolver {
                             }
                         }
                     }
-                    if (b == b2) {
-                        for (int a = 0; a < na; a++) {
-                            int c = a * nb + b;
-                            if (pairActive[c]) {
-                                addPairBlock(acc, c, -1.0);
-                            }
-                        }
-                    }
-                    // acc holds -(M block); scatter into the compressed lower triangle.
                     for (int y = 0; y < ny; y++) {
                         int i = kIdx[b * ny + y];
                         if (i < 0) {
@@ -946,7 +1098,7 @@ public final class BrojaSolver {
                         for (int yy = 0; yy < ny; yy++) {
                             int j = kIdx[b2 * ny + yy];
                             if (j >= 0 && j <= i) {
-                                m[ri + j] = -acc[y * ny + yy];
+                                m[ri + j] -= acc[y * ny + yy];
                             }
                         }
                     }
@@ -954,16 +1106,20 @@ public final class BrojaSolver {
             }
         }
 
-        /** out = K_c x on one pair (x read at xOff, written to out at 0). */
-        private void applyPair(int c, double[] x, int xOff, double[] out) {
+        private void addPairBlock(double[] block, int c) {
             int off = c * ny;
-            double dot = 0;
+            double gc = g[c];
             for (int y = 0; y < ny; y++) {
-                dot += w[off + y] * x[xOff + y];
-            }
-            double gd = g[c] * dot;
-            for (int y = 0; y < ny; y++) {
-                out[y] = w[off + y] * (x[xOff + y] + gd);
+                double wy = w[off + y];
+                if (wy == 0) {
+                    continue;
+                }
+                block[y * ny + y] += wy;
+                double gw = gc * wy;
+                int r = y * ny;
+                for (int yy = 0; yy < ny; yy++) {
+                    block[r + yy] += gw * w[off + yy];
+                }
             }
         }
 
@@ -1009,10 +1165,9 @@ public final class BrojaSolver {
         }
 
         /**
-         * Solves A K A^T (dλ, dμ) = (inE, inK). The block-eliminated Cholesky factorisation is exact in exact
-         * arithmetic, but late in the run the matrix spans many orders of magnitude and a few pivots may have
-         * been dropped; conjugate gradients on the exact matrix-free operator, preconditioned by that
-         * factorisation, recovers the lost accuracy in a few iterations.
+         * Solves A K A^T (dλ, dμ) = (inE, inK): conjugate gradients on the exact matrix-free operator,
+         * preconditioned by the Cholesky factorisation, which usually makes the first solve final but repairs
+         * it when rounding or dropped pivots have cost accuracy late in the run.
          */
         private void solveNormal() {
             int ne = na * ny;
@@ -1067,25 +1222,6 @@ public final class BrojaSolver {
             System.arraycopy(x, ne, dmu, 0, nk);
         }
 
-        private double[] pcgX;
-        private double[] pcgR;
-        private double[] pcgZ;
-        private double[] pcgP;
-        private double[] pcgSp;
-        long pcgIterations;
-        double lastSolveResidual;
-
-        private void ensurePcg() {
-            if (pcgX == null) {
-                int len = (na + nb) * ny;
-                pcgX = new double[len];
-                pcgR = new double[len];
-                pcgZ = new double[len];
-                pcgP = new double[len];
-                pcgSp = new double[len];
-            }
-        }
-
         private static double dot(double[] x, double[] y) {
             double t = 0;
             for (int i = 0; i < x.length; i++) {
@@ -1135,63 +1271,55 @@ public final class BrojaSolver {
             }
         }
 
-        /** out = approximate inverse of A K A^T applied to in, via the block elimination and Cholesky of M. */
+        /** out = S^{-1} in with the factorisation from {@link #buildSystem} (two block triangular solves). */
         private void precondition(double[] in, double[] out) {
             int ne = na * ny;
             for (int i = 0; i < ne; i++) {
-                rhsE[i] = pa[i] > 0 ? in[i] : 0;
+                uE[i] = pa[i] > 0 ? in[i] : 0;
             }
-            System.arraycopy(in, ne, rhsK, 0, nb * ny);
             for (int a = 0; a < na; a++) {
-                multiplyBlock(pInv, a * ny * ny, rhsE, a * ny, tE, a * ny);
-                for (int b = 0; b < nb; b++) {
-                    int c = a * nb + b;
-                    if (!pairActive[c]) {
-                        continue;
-                    }
-                    applyPair(c, tE, a * ny, tmp);
-                    for (int y = 0; y < ny; y++) {
-                        rhsK[b * ny + y] -= tmp[y];
-                    }
-                }
+                DenseCholesky.forward(lE, a * ny * ny, ny, uE, a * ny);
+            }
+            for (int e = 0; e < mE; e++) {
+                uEc[e] = uE[eList[e]];
             }
             for (int i = 0; i < kIdx.length; i++) {
-                if (kIdx[i] >= 0) {
-                    kVec[kIdx[i]] = rhsK[i];
+                int k = kIdx[i];
+                if (k < 0) {
+                    continue;
                 }
+                double t = in[ne + i];
+                int row = k * mE;
+                for (int e = 0; e < mE; e++) {
+                    t -= lKE[row + e] * uEc[e];
+                }
+                kVec[k] = t;
             }
             DenseCholesky.solve(m, mK, kVec);
-            for (int i = 0; i < kIdx.length; i++) {
-                out[ne + i] = kIdx[i] >= 0 ? kVec[kIdx[i]] : 0;
+            for (int k = 0; k < mK; k++) {
+                double xk = kVec[k];
+                if (xk == 0) {
+                    continue;
+                }
+                int row = k * mE;
+                for (int e = 0; e < mE; e++) {
+                    uEc[e] -= lKE[row + e] * xk;
+                }
+            }
+            Arrays.fill(out, 0, ne, 0);
+            for (int e = 0; e < mE; e++) {
+                out[eList[e]] = uEc[e];
             }
             for (int a = 0; a < na; a++) {
-                for (int b = 0; b < nb; b++) {
-                    int c = a * nb + b;
-                    if (!pairActive[c]) {
-                        continue;
-                    }
-                    applyPair(c, out, ne + b * ny, tmp);
-                    for (int y = 0; y < ny; y++) {
-                        rhsE[a * ny + y] -= tmp[y];
-                    }
-                }
-                multiplyBlock(pInv, a * ny * ny, rhsE, a * ny, out, a * ny);
-                for (int y = 0; y < ny; y++) {
-                    if (!(pa[a * ny + y] > 0)) {
-                        out[a * ny + y] = 0;
-                    }
+                DenseCholesky.backward(lE, a * ny * ny, ny, out, a * ny);
+            }
+            for (int i = 0; i < ne; i++) {
+                if (!(pa[i] > 0)) {
+                    out[i] = 0;
                 }
             }
-        }
-
-        private void multiplyBlock(double[] mat, int mOff, double[] x, int xOff, double[] out, int outOff) {
-            for (int y = 0; y < ny; y++) {
-                double t = 0;
-                int r = mOff + y * ny;
-                for (int yy = 0; yy < ny; yy++) {
-                    t += mat[r + yy] * x[xOff + yy];
-                }
-                out[outOff + y] = t;
+            for (int i = 0; i < kIdx.length; i++) {
+                out[ne + i] = kIdx[i] >= 0 ? kVec[kIdx[i]] : 0;
             }
         }
 
@@ -1279,32 +1407,6 @@ public final class BrojaSolver {
                 }
             }
             return out;
-        }
-
-        /** Inverse of a small symmetric positive definite matrix via Cholesky, written to out[off ..]. */
-        private static boolean invertSmall(double[] a, int n, double[] out, int off) {
-            double[] l = a.clone();
-            if (DenseCholesky.factor(l, n, DenseCholesky.workspace(n), PIVOT_TOLERANCE) < 0) {
-                return false;
-            }
-            double[] col = new double[n];
-            for (int j = 0; j < n; j++) {
-                Arrays.fill(col, 0);
-                col[j] = 1;
-                DenseCholesky.solve(l, n, col);
-                for (int i = 0; i < n; i++) {
-                    out[off + i * n + j] = col[i];
-                }
-            }
-            // Symmetrise: the formula for M relies on P = P^T.
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < i; j++) {
-                    double avg = 0.5 * (out[off + i * n + j] + out[off + j * n + i]);
-                    out[off + i * n + j] = avg;
-                    out[off + j * n + i] = avg;
-                }
-            }
-            return true;
         }
     }
 }

@@ -130,6 +130,76 @@ final class DenseCholesky {
         }
     }
 
+    /**
+     * Lower triangle of {@code m} ({@code n x n}) minus L L^T, with L an {@code n x k} row-major matrix: the
+     * Schur-complement update of a block elimination. Same panel scheme as the factorisation; rows of L that
+     * are zero across a four-column group are skipped, which pays off for sparse supports.
+     */
+    static void subtractGram(double[] m, int n, double[] l, int k) {
+        double[] panel = new double[BLOCK * Math.max(n, 1)];
+        for (int k0 = 0; k0 < k; k0 += BLOCK) {
+            int k1 = Math.min(k, k0 + BLOCK);
+            int kb = k1 - k0;
+            for (int i = 0; i < n; i++) {
+                int ri = i * k;
+                for (int kk = 0; kk < kb; kk++) {
+                    panel[kk * n + i] = l[ri + k0 + kk];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                int ri = i * k + k0;
+                int mi = i * n;
+                int len = i + 1;
+                int kk = 0;
+                for (; kk + 4 <= kb; kk += 4) {
+                    double l0 = l[ri + kk];
+                    double l1 = l[ri + kk + 1];
+                    double l2 = l[ri + kk + 2];
+                    double l3 = l[ri + kk + 3];
+                    if (l0 == 0 && l1 == 0 && l2 == 0 && l3 == 0) {
+                        continue;
+                    }
+                    int p0 = kk * n;
+                    axpy4(m, mi, panel, p0, p0 + n, p0 + 2 * n, p0 + 3 * n, l0, l1, l2, l3, len);
+                }
+                for (; kk < kb; kk++) {
+                    double l0 = l[ri + kk];
+                    if (l0 == 0) {
+                        continue;
+                    }
+                    int p0 = kk * n;
+                    for (int j = 0; j < len; j++) {
+                        m[mi + j] -= l0 * panel[p0 + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Solves L y = b in place (forward substitution only), with L from {@link #factor}. */
+    static void forward(double[] l, int lOff, int n, double[] b, int bOff) {
+        for (int i = 0; i < n; i++) {
+            int ri = lOff + i * n;
+            double s = b[bOff + i];
+            for (int k = 0; k < i; k++) {
+                s -= l[ri + k] * b[bOff + k];
+            }
+            b[bOff + i] = s / l[ri + i];
+        }
+    }
+
+    /** Solves L^T x = y in place (back substitution only), with L from {@link #factor}. */
+    static void backward(double[] l, int lOff, int n, double[] b, int bOff) {
+        for (int i = n - 1; i >= 0; i--) {
+            double xi = b[bOff + i] / l[lOff + i * n + i];
+            b[bOff + i] = xi;
+            int ri = lOff + i * n;
+            for (int k = 0; k < i; k++) {
+                b[bOff + k] -= l[ri + k] * xi;
+            }
+        }
+    }
+
     /** Solves L L^T x = b in place ({@code b} becomes x), with L from {@link #factor}. */
     static void solve(double[] l, int n, double[] b) {
         for (int i = 0; i < n; i++) {

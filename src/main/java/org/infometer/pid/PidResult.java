@@ -60,6 +60,8 @@ public record PidResult(
         TRIVIAL,
         /** The iteration limit was reached before the gap met the tolerance. */
         ITERATION_LIMIT,
+        /** The gap stopped shrinking above the tolerance (the limit of double precision for this problem). */
+        STALLED,
         /** The Newton systems became numerically singular or produced non-finite values. */
         NUMERICAL_FAILURE,
         /** The gap met the tolerance but a component is more negative than the tolerance allows. */
