@@ -177,8 +177,13 @@ public final class PidJob {
                     continue;
                 }
                 if (perToken) {
-                    int[] v = row.getArray(TARGET).toIntArray();
-                    if (v.length != t || row.getArray(TARGET).containsNull()) {
+                    org.apache.spark.sql.catalyst.util.ArrayData arr = row.getArray(TARGET);
+                    boolean hasNull = false;
+                    for (int i = 0; i < arr.numElements() && !hasNull; i++) {
+                        hasNull = arr.isNullAt(i);
+                    }
+                    int[] v = arr.toIntArray();
+                    if (v.length != t || hasNull) {
                         out.add(SampleCounts.rejected(run, sampleToken, "target_length: target has " + v.length
                                 + " values (or nulls) for " + t + " tokens"));
                         continue;

@@ -45,9 +45,15 @@ public final class GenerateJob {
         return 0.25 + 1.25 * ((h >>> 11) * 0x1.0p-53);
     }
 
-    /** The target structure of run r: the four kinds in turn, so a 4-run data set has one of each. */
+    /**
+     * The target structure of run r: the four kinds in turn, so a 4-run data set has one of each. Redundancy goes
+     * to the run with the strongest shared signal (the last of four), where the shared latent dominates.
+     */
     public static LatentFactorModel.TargetStructure targetStructure(int r) {
-        return LatentFactorModel.TargetStructure.values()[r % 4];
+        LatentFactorModel.TargetStructure[] order = {LatentFactorModel.TargetStructure.UNIQUE_X,
+                LatentFactorModel.TargetStructure.UNIQUE_Y, LatentFactorModel.TargetStructure.SYNERGY,
+                LatentFactorModel.TargetStructure.REDUNDANT};
+        return order[r % 4];
     }
 
     /** The features contract plus the per-token target column the generator adds. */

@@ -1,0 +1,108 @@
+package org.infometer.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.infometer.report.Progress;
+import org.infometer.synth.GenerateConfig;
+import org.infometer.synth.GenerateJob;
+import org.infometer.testing.SparkTestSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The PID job on generated data whose target structure is known, and the pid-columns mode on exact cases. */
+class PidJobTest {
+
+    @TempDir
+    static Path dir;
+    static SparkSession spark;
+    static final PrintStream QUIET = new PrintStream(PrintStream.nullOutputStream());
+
+    @BeforeAll
+    static void generate() {
+        spark = SparkTestSession.get();
+        GenerateJob.run(spark, new GenerateConfig(dir.resolve("data").toString(), 4, 6, 8, 60, 16, 16, 3, 5, 2,
+                "camera", "lidar"), Progress.stderr());
+    }
+
+    static JobConfig config(String name, String... overrides) throws Exception {
+        ObjectNode root = (ObjectNode) JobConfig.JSON.readTree("{\"name\": \"" + name + "\"}");
+        List<String> o = new ArrayList<>(List.of("input.features=" + dir.resolve("data/features"),
+                "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"),
+                "pid.k=[10]", "pid.pcaDims=6", "pid.bootstrap=20", "pid.fitTokens=4000", "pid.minSceneSamples=8"));
+        o.addAll(Arrays.asList(overrides));
+        return JobConfig.fromTree(root, o, java.time.LocalDate.of(2026, 11, 24), "test");
+    }
+
+    @Test
+    void dominantTermMatchesTheGeneratedStructureAndIdentitiesHold() throws Exception {
+        PidOutcome out = PidJob.run(spark, config("pid-e2e"), QUIET);
+        Map<String, String> expected = Map.of("scheme_1", "unique_x", "scheme_2", "unique_y", "scheme_3", "synergy",
+                "scheme_4", "redundancy");
+        int runs = 0;
+        for (PidAnalysis.PidRow r : out.rows()) {
+            var p = r.result();
+            assertTrue(p.converged(), p.message());
+            assertEquals(p.miJointBits(), p.totalBits(), 1e-9);
+            assertEquals(p.miX1YBits(), p.redundancyBits() + p.uniqueX1Bits(), 1e-9);
+            assertEquals(p.miX2YBits(), p.redundancyBits() + p.uniqueX2Bits(), 1e-9);
+            if (r.level().equals("run")) {
+                runs++;
+                assertEquals(expected.get(r.runId()), r.dominant(), r.runId() + ": " + p);
+                assertEquals(6 * 8, r.samples());
+                assertEquals(6 * 8 * 60, r.tokens());
+                assertTrue(r.replicates() > 0 && r.low()[0] <= r.high()[0]);
+            }
+        }
+        assertEquals(4, runs);
+        long sceneRows = spark.sql("SELECT COUNT(*) FROM im.infometer.pid WHERE job_name = 'pid-e2e' "
+                + "AND level = 'scene'").first().getLong(0);
+        assertEquals(4 * 6, sceneRows);
+    }
+
+    @Test
+    void resultsDoNotDependOnPartitioning() throws Exception {
+        PidOutcome a = PidJob.run(spark, config("pid-p1", "input.repartition=1", "pid.bootstrap=5"), QUIET);
+        PidOutcome b = PidJob.run(spark, config("pid-p5", "input.repartition=5", "pid.bootstrap=5"), QUIET);
+        assertEquals(a.rows().size(), b.rows().size());
+        for (int i = 0; i < a.rows().size(); i++) {
+            assertEquals(a.rows().get(i).result(), b.rows().get(i).result());
+            assertTrue(Arrays.equals(a.rows().get(i).low(), b.rows().get(i).low()));
+        }
+    }
+
+    @Test
+    void pidColumnsReproducesTheAndGateOnAnyTable() {
+        // AND: outcomes (x1, x2, y) 000, 010, 100, 111 equally likely; R = 1.5 - 0.75 log2 3, S = 0.5
+        List<Row> rows = new ArrayList<>();
+        int[][] outcomes = {{0, 0, 0}, {0, 1, 0}, {1, 0, 0}, {1, 1, 1}};
+        for (int rep = 0; rep < 25; rep++) {
+            for (int[] o : outcomes) {
+                rows.add(RowFactory.create("g", "a" + o[0], o[1], o[2] == 1));
+            }
+        }
+        rows.add(RowFactory.create("g", null, 1, true));
+        Path table = dir.resolve("and-table");
+        spark.createDataFrame(rows, StructType.fromDDL("grp STRING, cam STRING, lid INT, label BOOLEAN"))
+                .write().parquet(table.toString());
+        List<String> lines = PidJob.columns(spark, table.toString(), "cam", "lid", "label", "grp", QUIET);
+        assertTrue(lines.get(0).contains("1 rows with a null"), lines.get(0));
+        double r = 1.5 - 0.75 * Math.log(3) / Math.log(2);
+        assertTrue(lines.get(1).contains(String.format("R %.6f", r)), lines.get(1));
+        assertTrue(lines.get(1).contains("S 0.500000"), lines.get(1));
+        assertTrue(lines.get(1).contains("converged"), lines.get(1));
+    }
+}
