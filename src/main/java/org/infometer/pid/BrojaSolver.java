@@ -69,6 +69,8 @@ public final class BrojaSolver {
     private static final double SKIP_RELATIVE = 1e-9;
     /** The closed-form Schur complement is used while every 1/τ is at most this. */
     private static final double CLOSED_FORM_LIMIT = 1e4;
+    /** Largest dense matrix (entries) the factorisation may allocate: 2^27 doubles, 1 GiB. */
+    private static final long MAX_DENSE_ENTRIES = 1L << 27;
     /** Lowest complementarity target per pair, as a fraction of the gap tolerance spread over the pairs. */
     private static final double COMPLEMENTARITY_FLOOR = 0.01;
     /** Stop as stalled when the gap has not halved over this many iterations. */
@@ -298,9 +300,7 @@ public final class BrojaSolver {
         final double[] pcgP;
         final double[] pcgSp;
         long pcgIterations;
-        double lastSolveResidual;
         final boolean[] inFactor;
-        int skippedPairs;
         final double[] tPair;
         final double[] vPair;
         final double[] pInv;
@@ -324,7 +324,6 @@ public final class BrojaSolver {
         double feasibility;
         String failure;
         boolean stalled;
-        long droppedPivots;
 
         Ipm(JointDistribution p) {
             double[][] m1 = p.marginalX1Y();
@@ -382,6 +381,17 @@ public final class BrojaSolver {
             }
             mK = k;
 
+            long activeE = 0;
+            for (double x : pa) {
+                if (x > 0) {
+                    activeE++;
+                }
+            }
+            if ((long) mK * activeE > MAX_DENSE_ENTRIES || (long) mK * mK > MAX_DENSE_ENTRIES) {
+                throw new IllegalArgumentException("problem too large for the dense Newton factorisation: "
+                        + activeE + " x " + mK + " coupling entries (limit " + MAX_DENSE_ENTRIES
+                        + "); use fewer clusters or target values");
+            }
             lam = new double[na * ny];
             mu = new double[nb * ny];
             tau = new double[na * nb];
@@ -920,14 +930,9 @@ public final class BrojaSolver {
                     sMax = Math.max(sMax, s[c]);
                 }
             }
-            int skipped = 0;
             for (int c = 0; c < na * nb; c++) {
                 inFactor[c] = pairActive[c] && s[c] * Math.max(1.0, 1.0 / tau[c]) >= SKIP_RELATIVE * sMax;
-                if (pairActive[c] && !inFactor[c]) {
-                    skipped++;
-                }
             }
-            skippedPairs = skipped;
             double maxInvTau = 0;
             for (int c = 0; c < na * nb; c++) {
                 if (inFactor[c]) {
@@ -955,11 +960,9 @@ public final class BrojaSolver {
                         block[y * ny + y] = 1.0; // no constraint here: decoupled, its multiplier stays 0
                     }
                 }
-                int dropped = DenseCholesky.factor(block, ny, work, PIVOT_TOLERANCE);
-                if (dropped < 0) {
+                if (DenseCholesky.factor(block, ny, work, PIVOT_TOLERANCE) < 0) {
                     return false;
                 }
-                droppedPivots += dropped;
                 int lo = a * ny * ny;
                 System.arraycopy(block, 0, lE, lo, ny * ny);
                 for (int j = 0; j < ny; j++) {
@@ -1036,15 +1039,10 @@ public final class BrojaSolver {
             }
             if (closedForm) {
                 subtractGramClosedForm();
-                            } else {
+            } else {
                 DenseCholesky.subtractGram(m, mK, lKE, mE);
             }
-            int dropped = DenseCholesky.factor(m, mK, cholWork, PIVOT_TOLERANCE);
-            if (dropped < 0) {
-                return false;
-            }
-            droppedPivots += dropped;
-            return true;
+            return DenseCholesky.factor(m, mK, cholWork, PIVOT_TOLERANCE) >= 0;
         }
 
         /**
@@ -1217,7 +1215,6 @@ public final class BrojaSolver {
                 }
             }
             pcgIterations += it;
-            lastSolveResidual = rhsNorm > 0 ? res / rhsNorm : 0;
             System.arraycopy(x, 0, dlam, 0, ne);
             System.arraycopy(x, ne, dmu, 0, nk);
         }
