@@ -7,6 +7,7 @@ import org.infometer.estimate.StableHash;
 import org.infometer.io.IcebergTables;
 import org.infometer.pid.BrojaSolver;
 import org.infometer.pid.JointDistribution;
+import org.infometer.pid.PidBootstrap;
 import org.infometer.pid.PidResult;
 import org.infometer.pid.SampleCounts;
 import org.infometer.report.Progress;
@@ -19,13 +20,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Driver side of the PID job: sums per-sample counts, solves BROJA per run and k and per scene, bootstraps samples
- * within scenes for intervals, and writes and prints the results. All inputs are sorted by stable keys first, so
+ * within scenes for intervals ({@link PidBootstrap}), and writes and prints the results. All inputs are sorted by stable keys first, so
  * the outcome does not depend on partitioning.
  */
 final class PidAnalysis {
@@ -92,21 +92,18 @@ final class PidAnalysis {
                 int failed = 0;
                 int reps = 0;
                 if (e.getKey() == 0 && pid.bootstrap() > 0) {
-                    double[][] draws = bootstrap(samples, k, dict, pid.bootstrap(),
-                            StableHash.of(runId, cfg.estimator().seed()), solver);
-                    reps = draws.length;
-                    failed = pid.bootstrap() - draws.length;
+                    PidBootstrap.Result boot = new PidBootstrap(solver).run(k, k, Math.max(dict.size(), 1),
+                            bootstrapSamples(samples, k, dict), new PidBootstrap.Options(pid.bootstrap(),
+                                    pid.ciLevel(), StableHash.of(runId, cfg.estimator().seed()), 1));
+                    reps = boot.replicates() - boot.failedReplicates();
+                    failed = boot.failedReplicates();
+                    PidBootstrap.Interval[] iv = {boot.redundancyBits(), boot.uniqueX1Bits(), boot.uniqueX2Bits(),
+                            boot.synergyBits()};
                     low = new double[4];
                     high = new double[4];
-                    double a = (1 - pid.ciLevel()) / 2;
                     for (int i = 0; i < 4; i++) {
-                        double[] col = new double[draws.length];
-                        for (int b = 0; b < draws.length; b++) {
-                            col[b] = draws[b][i];
-                        }
-                        Arrays.sort(col);
-                        low[i] = col.length == 0 ? Double.NaN : quantile(col, a);
-                        high[i] = col.length == 0 ? Double.NaN : quantile(col, 1 - a);
+                        low[i] = iv[i].lower();
+                        high[i] = iv[i].upper();
                     }
                 }
                 long tokens = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
@@ -159,39 +156,22 @@ final class PidAnalysis {
         return JointDistribution.fromSparseCounts(k, k, Math.max(dict.size(), 1), x1, x2, y, c);
     }
 
-    /**
-     * Stratified bootstrap: within each scene, draw as many samples as it has, with replacement. Returns one row
-     * {R, U_x, U_y, S} per replicate whose solve converged; the caller reports how many did not.
-     */
-    static double[][] bootstrap(List<SampleCounts> samples, int k, Map<Integer, Integer> dict, int reps, long seed,
-                                BrojaSolver solver) {
-        Map<String, List<SampleCounts>> byScene = new TreeMap<>();
-        samples.forEach(s -> byScene.computeIfAbsent(s.sceneToken(), x -> new ArrayList<>()).add(s));
-        List<double[]> out = new ArrayList<>();
-        for (int b = 0; b < reps; b++) {
-            SplittableRandom rnd = new SplittableRandom(StableHash.combine(seed, b));
-            TreeMap<Long, Long> total = new TreeMap<>();
-            for (List<SampleCounts> scene : byScene.values()) {
-                for (int i = 0; i < scene.size(); i++) {
-                    SampleCounts s = scene.get(rnd.nextInt(scene.size()));
-                    for (int j = 0; j < s.cells().length; j++) {
-                        total.merge(s.cells()[j], s.counts()[j], Long::sum);
-                    }
-                }
+    /** Per-sample counts in the bootstrap's form (scene key, sample key, sparse cells). */
+    static List<PidBootstrap.Sample> bootstrapSamples(List<SampleCounts> samples, int k, Map<Integer, Integer> dict) {
+        List<PidBootstrap.Sample> out = new ArrayList<>();
+        for (SampleCounts s : samples) {
+            int n = s.cells().length;
+            int[] x1 = new int[n];
+            int[] x2 = new int[n];
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                x1[i] = SampleCounts.x1(s.cells()[i], k);
+                x2[i] = SampleCounts.x2(s.cells()[i], k);
+                y[i] = dict.get(SampleCounts.target(s.cells()[i]));
             }
-            PidResult r = solver.solve(toDistribution(total, k, dict));
-            if (r.converged()) {
-                out.add(new double[] {r.redundancyBits(), r.uniqueX1Bits(), r.uniqueX2Bits(), r.synergyBits()});
-            }
+            out.add(new PidBootstrap.Sample(s.sceneToken(), s.sampleToken(), x1, x2, y, s.counts()));
         }
-        return out.toArray(new double[0][]);
-    }
-
-    static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+        return out;
     }
 
     static void write(SparkSession spark, JobConfig cfg, PidOutcome outcome) {
