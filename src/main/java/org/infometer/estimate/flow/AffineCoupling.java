@@ -46,12 +46,16 @@ final class AffineCoupling extends FlowLayer {
         bt = addParameter(trainable("bt"));
     }
 
+    /**
+     * Alternate steps fix the first or the second half of the channels. With the identity-initialised mixing in
+     * front, the halves of the (X, Y) flow are the X and Y blocks (equal channel counts), so couplings model Y
+     * given X and X given Y from the start.
+     */
     private float[] maskValues() {
         float[] m = new float[d];
         int half = (d + 1) / 2;
         for (int c = 0; c < d; c++) {
-            boolean firstHalf = c < half;
-            m[c] = (firstHalf == (parity == 0)) ? 1f : 0f;
+            m[c] = (c < half) == (parity == 0) ? 1f : 0f;
         }
         return m;
     }

@@ -38,8 +38,8 @@ final class FlowBlock extends AbstractBlock {
                 }
                 layers.add(addChildBlock("norm" + i, new ActNorm(d)));
                 layers.add(addChildBlock("coupling" + i, map
-                        ? new ConvCoupling(spec.convChannels(), i % 2, spec.scaleBound())
-                        : new AffineCoupling(d, spec.hidden(), i % 2, spec.scaleBound())));
+                        ? new ConvCoupling(spec.convChannels(), (i - 1) % 2, spec.scaleBound())
+                        : new AffineCoupling(d, spec.hidden(), (i - 1) % 2, spec.scaleBound())));
             }
         }
         density = addChildBlock("density", new MixtureDensity(d, spec.components()));

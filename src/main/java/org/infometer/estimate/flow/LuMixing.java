@@ -14,9 +14,12 @@ import java.util.SplittableRandom;
 /**
  * Invertible channel mixing z = W x with W = P L (U + diag(sign * exp(logS))): P a fixed permutation, L unit
  * lower-triangular, U strictly upper-triangular. det W = prod(sign * exp(logS)), so the log-det is exact and
- * costs O(D) instead of an O(D^3) determinant. It starts as a random permutation (L = I, U = 0, logS = 0), not a
- * random rotation: a permutation keeps channels whole, so per-channel structure (separated modes, per-channel
- * warps) stays visible to the factorised entropy model, and L and U add exactly the mixing the likelihood asks for.
+ * costs O(D) instead of an O(D^3) determinant. It starts as the identity (P = I, L = I, U = 0, logS = 0),
+ * not a random rotation or permutation: channels stay whole, so per-channel structure (separated modes,
+ * per-channel warps) stays visible to the factorised entropy model, and in the (X, Y) flow the X block and the Y
+ * block stay where the couplings' half masks expect them, so couplings condition Y on X and X on Y, which is the
+ * dependence the mutual information measures. L and U then add whatever mixing the likelihood asks for. P stays
+ * a stored constant so other initialisations remain loadable.
  */
 final class LuMixing extends FlowLayer {
 
@@ -60,10 +63,9 @@ final class LuMixing extends FlowLayer {
 
     @Override
     void initFromData(NDManager paramManager, NDArray x, SplittableRandom rng) {
-        int[] order = FlowTrainer.permutation(d, rng);
         float[] p = new float[d * d];
         for (int i = 0; i < d; i++) {
-            p[order[i] * d + i] = 1f;
+            p[i * d + i] = 1f;
         }
         float[] sg = new float[d];
         Arrays.fill(sg, 1f);
