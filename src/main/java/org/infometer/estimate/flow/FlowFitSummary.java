@@ -1,5 +1,7 @@
 package org.infometer.estimate.flow;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,7 +15,7 @@ public record FlowFitSummary(long samplesSeen, long tokensSeen, long samplesBuff
         long trainObservations, long heldOutObservations, int mapTokens, Map<String, FlowCurve> curves) {
 
     public FlowFitSummary {
-        curves = Map.copyOf(curves);
+        curves = Collections.unmodifiableMap(new LinkedHashMap<>(curves));
     }
 
     /** Held-out codelength in bits per token of the flow named {@code x}, {@code y} or {@code xy}. */
