@@ -28,6 +28,9 @@ final class FlowBlock extends AbstractBlock {
     FlowBlock(FlowSpec spec) {
         super((byte) 1);
         this.spec = spec;
+        // Named up front because a block restored with loadParameters never runs initialize(), and DJL's
+        // Model.save needs one name per stored input shape.
+        inputNames = List.of("x");
         int d = spec.channels();
         boolean map = spec.granularity() == FlowGranularity.MAP;
         layers.add(addChildBlock("norm0", new ActNorm(d)));
