@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +16,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A fitted flow ready to score: a DJL {@link Model} owning the {@link FlowBlock}'s parameters. Parameters are
@@ -30,13 +27,13 @@ final class FlowNet implements AutoCloseable {
     private final String name;
     private final Model model;
     private final FlowBlock block;
-    private final OwnedParameterStore parameters;
+    private final FrozenParameterStore parameters;
 
     private FlowNet(String name, Model model, FlowBlock block) {
         this.name = name;
         this.model = model;
         this.block = block;
-        this.parameters = new OwnedParameterStore(model.getNDManager());
+        this.parameters = new FrozenParameterStore(model.getNDManager());
     }
 
     static FlowNet fromParameters(String name, FlowSpec spec, Device device, byte[] parameters) {
@@ -107,31 +104,5 @@ final class FlowNet implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-    }
-
-    /**
-     * Serves each parameter as a copy in PyTorch-allocated memory. Loaded parameters wrap Java buffers at
-     * whatever alignment the JVM gave them, and BLAS kernels may pick alignment-dependent paths; copies keep a
-     * model's codelengths bit-identical whether it was just fitted or loaded from disk. Thread-safe: concurrent
-     * tasks share one copy per parameter.
-     */
-    private static final class OwnedParameterStore extends ParameterStore {
-        private final NDManager manager;
-        private final ConcurrentHashMap<String, NDArray> copies = new ConcurrentHashMap<>();
-
-        OwnedParameterStore(NDManager manager) {
-            super(manager, false);
-            this.manager = manager;
-        }
-
-        @Override
-        public NDArray getValue(Parameter parameter, Device device, boolean training) {
-            return copies.computeIfAbsent(parameter.getId() + "@" + device, k -> {
-                NDArray copy = parameter.getArray().toDevice(device, true);
-                copy.attach(manager);
-                NDScope.unregister(copy);
-                return copy;
-            });
-        }
     }
 }
