@@ -1,0 +1,13 @@
+package org.infometer.estimate.flow;
+
+/**
+ * The JSON metadata saved beside a flow model's parameters ({@value FlowModelStore#METADATA_FILE}): enough to
+ * rebuild the blocks, check the input, and tell how and on what the model was fitted.
+ *
+ * @param inputFingerprint caller-given fingerprint of the input schema the model was fitted on
+ * @param flows            parameter file prefixes, one DJL {@code <prefix>-0000.params} file each
+ */
+public record FlowModelInfo(int formatVersion, String estimator, int channelsX, int channelsY,
+        String inputFingerprint, long seedKey, FlowConfig config, FlowFitSummary fit, String djlVersion,
+        String pytorchVersion, java.util.List<String> flows) {
+}

@@ -1,0 +1,106 @@
+package org.infometer.estimate.flow;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Saves and loads fitted pair models: one directory holding three DJL parameter files ({@code flow-x-0000.params},
+ * {@code flow-y-0000.params}, {@code flow-xy-0000.params}) and {@value #METADATA_FILE} (config, input
+ * fingerprint, estimator, channels, training curves, held-out losses, fitted data size, DJL and PyTorch versions).
+ *
+ * <p>Usage: {@code FlowModelStore.save(model, dir, fingerprint)} on the fitting side;
+ * {@code try (FlowPairModel m = FlowModelStore.load(dir, fingerprint)) { m.score(...); }} to apply, or
+ * {@link FlowModelHandle} to share one loaded model per executor JVM. Loading checks the fingerprint first and
+ * refuses a model fitted on another input schema ({@link FingerprintMismatchException}).
+ */
+public final class FlowModelStore {
+
+    public static final String METADATA_FILE = "flow-model.json";
+    static final int FORMAT_VERSION = 1;
+    static final List<String> FLOWS = List.of("flow-x", "flow-y", "flow-xy");
+
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping().create();
+
+    private FlowModelStore() {
+    }
+
+    public static void save(FlowPairModel model, Path dir, String inputFingerprint) throws IOException {
+        if (inputFingerprint == null || inputFingerprint.isBlank()) {
+            throw new IllegalArgumentException("An input schema fingerprint is required to save a flow model to "
+                    + dir);
+        }
+        Files.createDirectories(dir);
+        for (FlowNet net : model.flows()) {
+            net.save(dir);
+        }
+        FlowModelInfo info = new FlowModelInfo(FORMAT_VERSION, model.estimator(), model.channelsX(),
+                model.channelsY(), inputFingerprint, model.seedKey(), model.config(), model.summary(),
+                FlowEngine.djlVersion(), FlowEngine.pytorchVersion(), FLOWS);
+        Files.writeString(dir.resolve(METADATA_FILE), GSON.toJson(info), StandardCharsets.UTF_8);
+    }
+
+    /** Loads on the device the stored config names ({@code auto} unless set otherwise when fitting). */
+    public static FlowPairModel load(Path dir, String expectedFingerprint) {
+        return load(dir, expectedFingerprint, null);
+    }
+
+    /** Loads on {@code device} ({@code auto}, {@code cpu}, {@code gpu}, {@code gpu:N}; null: the stored one). */
+    public static FlowPairModel load(Path dir, String expectedFingerprint, String device) {
+        FlowModelInfo info = readInfo(dir);
+        if (expectedFingerprint == null || !expectedFingerprint.equals(info.inputFingerprint())) {
+            throw new FingerprintMismatchException(dir, info.inputFingerprint(), expectedFingerprint);
+        }
+        FlowConfig config = device == null ? info.config() : info.config().toBuilder().device(device).build();
+        FlowEngine.applyThreads(config.intraOpThreads());
+        ai.djl.Device d = FlowDevices.resolve(config.device());
+        int[] channels = {info.channelsX(), info.channelsY(), info.channelsX() + info.channelsY()};
+        FlowNet[] nets = new FlowNet[3];
+        try {
+            for (int i = 0; i < 3; i++) {
+                nets[i] = FlowNet.load(dir, FLOWS.get(i), FlowSpec.of(config, channels[i]), d);
+            }
+        } catch (RuntimeException e) {
+            for (FlowNet n : nets) {
+                if (n != null) {
+                    n.close();
+                }
+            }
+            throw e;
+        }
+        return new FlowPairModel(config, info.channelsX(), info.channelsY(), info.seedKey(), info.fit(), nets[0],
+                nets[1], nets[2]);
+    }
+
+    public static FlowModelInfo readInfo(Path dir) {
+        Path file = dir.resolve(METADATA_FILE);
+        String json;
+        try {
+            json = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("No flow model at " + dir + ": " + METADATA_FILE + " is missing", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+        FlowModelInfo info;
+        try {
+            info = GSON.fromJson(json, FlowModelInfo.class);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("Malformed flow model metadata " + file + ": " + e.getMessage(), e);
+        }
+        if (info == null || info.formatVersion() != FORMAT_VERSION) {
+            throw new IllegalArgumentException("Flow model metadata " + file + " has format version "
+                    + (info == null ? "none" : info.formatVersion()) + ", this build reads " + FORMAT_VERSION);
+        }
+        return info;
+    }
+}
