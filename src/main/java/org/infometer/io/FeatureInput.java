@@ -40,7 +40,8 @@ public final class FeatureInput {
             StructType schema;
             try {
                 schema = spark.read().option("basePath", root).parquet(f).schema();
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Spark reports an unreadable footer as SparkException, which is checked (not a RuntimeException).
                 throw new InputException("Input file " + f + " is not a readable Parquet file: "
                         + firstLine(e), e);
             }
