@@ -7,6 +7,14 @@ import org.netlib.util.intW;
 /** Small dense linear algebra on column-major double arrays, through the BLAS/LAPACK that Spark ships. */
 public final class Linalg {
 
+    static {
+        // The pure-Java LAPACK fallback (f2j) computes its machine constants (DLAMCH) lazily, in unsynchronised
+        // static fields, on first use. Fitters call LAPACK from parallel streams, so two first calls at once can
+        // leave those constants wrong (a zero safe minimum), and DLASCL inside DSYEVD then loops forever.
+        // Computing them here, once, under class initialisation, makes every later call read-only on that state.
+        LAPACK.getInstance().dlamch("S");
+    }
+
     private Linalg() {
     }
 

@@ -64,7 +64,14 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("Error: " + e.getMessage());
             return 2;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Executor-side input errors arrive wrapped in SparkException (a checked exception thrown undeclared).
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof InputException ie) {
+                    System.err.println("Bad input: " + ie.getMessage());
+                    return 3;
+                }
+            }
             System.err.println("Failed: " + e);
             e.printStackTrace(System.err);
             return 1;

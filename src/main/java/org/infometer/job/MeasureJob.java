@@ -63,7 +63,9 @@ public final class MeasureJob {
         IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
         try {
             return execute(spark, cfg, console, progress, contract);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
+            // read mid-scan) undeclared, and such a run must leave a failure summary too. Rethrown as it is.
             Path summary = SummaryJson.writeFailure(cfg, e, progress.elapsedSeconds());
             progress.finish();
             console.println("Run FAILED: " + e.getMessage());
