@@ -29,7 +29,8 @@ public final class ShardRunner {
     private ShardRunner() {
     }
 
-    static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
+    /** The rows as Spark's internal rows: float arrays are copied out without boxing. */
+    public static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
         return features.queryExecution().toRdd().toJavaRDD();
     }
 

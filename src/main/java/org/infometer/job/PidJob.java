@@ -95,7 +95,7 @@ public final class PidJob {
         // Oversample by half, then keep exactly the fitTokens smallest hashes: deterministic and bounded.
         scan.tokensByRun().forEach((run, n) -> fraction.put(run, Math.min(1.0, 1.5 * pid.fitTokens() / (double) n)));
         long seed = cfg.estimator().seed();
-        JavaRDD<Tuple2<String, Tuple2<Long, float[][]>>> picked = features.queryExecution().toRdd().toJavaRDD()
+        JavaRDD<Tuple2<String, Tuple2<Long, float[][]>>> picked = org.infometer.estimate.ShardRunner.internalRows(features)
                 .mapPartitions((Iterator<InternalRow> rows) -> {
                     List<Tuple2<String, Tuple2<Long, float[][]>>> out = new ArrayList<>();
                     while (rows.hasNext()) {
@@ -155,7 +155,7 @@ public final class PidJob {
 
     static List<SampleCounts> count(Dataset<Row> features, RowValidator validator,
                                     Broadcast<Map<String, RunDiscretizers>> bd, int nk, boolean perToken) {
-        return features.queryExecution().toRdd().toJavaRDD().mapPartitions((Iterator<InternalRow> rows) -> {
+        return org.infometer.estimate.ShardRunner.internalRows(features).mapPartitions((Iterator<InternalRow> rows) -> {
             Map<String, RunDiscretizers> ds = bd.value();
             List<SampleCounts> out = new ArrayList<>();
             while (rows.hasNext()) {
