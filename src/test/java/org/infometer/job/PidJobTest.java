@@ -105,4 +105,48 @@ class PidJobTest {
         assertTrue(lines.get(1).contains("S 0.500000"), lines.get(1));
         assertTrue(lines.get(1).contains("converged"), lines.get(1));
     }
+
+    @Test
+    void distributedCountsEqualCountsComputedDirectly() throws Exception {
+        JobConfig cfg = config("pid-counts");
+        String path = dir.resolve("data/features").toString();
+        org.infometer.schema.FeatureContract contract = new org.infometer.schema.FeatureContract("camera", "lidar");
+        var features = org.infometer.io.FeatureInput.open(spark, path, contract, 3, List.of("target"));
+        KeyScan.Result scan = KeyScan.scan(features, contract, path);
+        Map<String, PidJob.RunDiscretizers> d = PidJob.fitDiscretizers(spark, features, scan.validator(), scan, cfg);
+        var bd = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(d);
+        Map<String, Map<Long, Long>> distributed = new java.util.TreeMap<>();
+        for (org.infometer.pid.SampleCounts c : PidJob.count(features, scan.validator(), bd, 1, true)) {
+            for (int i = 0; i < c.cells().length; i++) {
+                distributed.computeIfAbsent(c.runId(), r -> new java.util.TreeMap<>())
+                        .merge(c.cells()[i], c.counts()[i], Long::sum);
+            }
+        }
+        Map<String, Map<Long, Long>> direct = new java.util.TreeMap<>();
+        for (Row r : spark.read().parquet(path).collectAsList()) {
+            String run = r.getString(r.fieldIndex("run_id"));
+            int t = r.getInt(r.fieldIndex("camera_tokens"));
+            float[] x = toFloats(r.getList(r.fieldIndex("camera")));
+            float[] y = toFloats(r.getList(r.fieldIndex("lidar")));
+            List<Integer> target = r.getList(r.fieldIndex("target"));
+            PidJob.RunDiscretizers rd = d.get(run);
+            float[] sx = new float[rd.x().dims()];
+            float[] sy = new float[rd.y().dims()];
+            for (int i = 0; i < t; i++) {
+                long cell = org.infometer.pid.SampleCounts.pack(rd.x().assign(x, i, 0, sx), rd.y().assign(y, i, 0, sy),
+                        10, target.get(i));
+                direct.computeIfAbsent(run, k -> new java.util.TreeMap<>()).merge(cell, 1L, Long::sum);
+            }
+        }
+        assertEquals(direct, distributed);
+        assertEquals(4, direct.size());
+    }
+
+    static float[] toFloats(List<Float> v) {
+        float[] f = new float[v.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = v.get(i);
+        }
+        return f;
+    }
 }
