@@ -7,7 +7,7 @@ package org.infometer.estimate.flow;
  * <p>Usage: map each row of a partition to {@code new PairSample(x, y, tokens)} and hand the iterator to
  * {@link FlowTrainer#fit}; the arrays are copied only if buffered, so they may be reused afterwards.
  */
-public record PairSample(float[] x, float[] y, int tokens) {
+public record PairSample(float[] x, float[] y, int tokens) implements java.io.Serializable {
 
     public PairSample {
         if (x == null || y == null) {
