@@ -3,6 +3,8 @@ package org.infometer.estimate.flow;
 import java.nio.file.Path;
 
 /**
+ * Thrown by {@link FlowModelStore#load} and the {@link FlowModelHandle} factories; catch it to report the
+ * mismatch as a failed measurement rather than a crashed job.
  * A saved flow model was fitted on a different input schema than the caller is about to score: applying it
  * would produce codelengths for the wrong channels. Names both fingerprints and the model path.
  */

@@ -22,8 +22,10 @@ import java.util.Locale;
  * @param patience          epochs without held-out improvement before stopping
  * @param batchSize         observations per minibatch: tokens (token granularity) or samples (map granularity)
  * @param heldOutFraction   share of buffered samples held out for early stopping
- * @param maxBufferTokens   most tokens kept from the streamed partition (reservoir subsample beyond that)
- * @param initObservations  observations used for the data-dependent initialisation
+ * @param maxBufferTokens   most tokens kept from the streamed partition (uniform reservoir subsample beyond that:
+ *                          of tokens in token granularity, of whole samples in map granularity)
+ * @param initObservations  tokens used for the data-dependent initialisation (whole samples holding about that
+ *                          many tokens in map granularity)
  * @param intraOpThreads    PyTorch intra-op threads to set before fitting or scoring (process-wide); 0 leaves
  *                          the engine's setting alone
  * @param device            {@code auto} (GPU when DJL sees one), {@code cpu}, {@code gpu} or {@code gpu:N}

@@ -3,6 +3,7 @@ package org.infometer.estimate.flow;
 import java.util.List;
 
 /**
+ * Usage: {@code model.summary().curves().get("xy")} after a fit, or from {@link FlowModelStore#readInfo}.
  * Training record of one flow: per-epoch losses in bits per token, the epoch whose parameters were kept
  * (lowest held-out loss), why training stopped, and its wall time.
  */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
+ * Usage: {@code model.summary()} after {@link FlowTrainer#fit} or a load; log it or store it with results.
  * What a pair model was fitted on and how fitting went: stream and buffer sizes, the train / held-out split in
  * observations (tokens for token granularity, samples for map granularity), and one curve per flow
  * ({@code x}, {@code y}, {@code xy}).

@@ -1,6 +1,7 @@
 package org.infometer.estimate.flow;
 
 /**
+ * Usage: {@code FlowModelStore.readInfo(dir)} to inspect a saved model without loading its parameters.
  * The JSON metadata saved beside a flow model's parameters ({@value FlowModelStore#METADATA_FILE}): enough to
  * rebuild the blocks, check the input, and tell how and on what the model was fitted.
  *

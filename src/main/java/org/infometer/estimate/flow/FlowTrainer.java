@@ -55,8 +55,19 @@ public final class FlowTrainer {
     }
 
     /**
-     * Buffers at most {@code config.maxBufferTokens()} tokens of {@code samples} (see {@link TrainingBuffer}),
-     * splits off the held-out slice and fits the three flows. The returned model must be closed.
+     * Buffers at most {@code config.maxBufferTokens()} tokens of {@code samples}, splits off the held-out slice
+     * and fits the three flows. The returned model must be closed.
+     *
+     * <p>Buffering: token granularity keeps a uniform reservoir sample (Algorithm R) of tokens, map granularity
+     * a reservoir of whole samples; the reservoir's random stream comes from {@code seedKey}, so a partition
+     * streamed in the same order buffers the same tokens. The held-out slice ({@code heldOutFraction}) is chosen
+     * per source sample, so the tokens of one sample never sit on both sides.
+     *
+     * @param samples   one partition's samples, consumed once
+     * @param channelsX channels of every x map
+     * @param channelsY channels of every y map
+     * @param seedKey   stable key (e.g. a hash of job, estimator and partition) every random choice derives from
+     * @param listener  per-epoch progress, or null
      */
     public static FlowPairModel fit(Iterator<PairSample> samples, int channelsX, int channelsY, FlowConfig config,
             long seedKey, FlowProgressListener listener) {
@@ -119,7 +130,8 @@ public final class FlowTrainer {
             NDManager manager = model.getNDManager();
             FlowEngine.disableGrad();
             try (NDScope scope = new NDScope()) {
-                int nInit = Math.min(config.initObservations(), nTrain);
+                // Map observations are whole samples, so the init budget is converted from tokens to samples.
+                int nInit = Math.min(nTrain, Math.max(2, config.initObservations() / rows));
                 int[] initOrder = permutation(nTrain, FlowSeeds.random(key, "init-" + name));
                 block.initializeFromData(manager, data.batch(manager, train, initOrder, 0, nInit), seed);
                 scope.suppressNotUsedWarning();

@@ -2,9 +2,12 @@ package org.infometer.estimate.flow;
 
 /**
  * One sample's pair of feature maps, row-major {@code tokens x channels} (token t, channel c at
- * {@code t * channels + c}), as the Spark side streams them from a partition into {@link FlowTrainer#fit}.
+ * {@code t * channels + c}).
+ *
+ * <p>Usage: map each row of a partition to {@code new PairSample(x, y, tokens)} and hand the iterator to
+ * {@link FlowTrainer#fit}; the arrays are copied only if buffered, so they may be reused afterwards.
  */
-public record PairSample(float[] x, float[] y, int tokens) {
+public record PairSample(float[] x, float[] y, int tokens) implements java.io.Serializable {
 
     public PairSample {
         if (x == null || y == null) {

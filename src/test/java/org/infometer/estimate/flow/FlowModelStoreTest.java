@@ -130,6 +130,25 @@ class FlowModelStoreTest {
     }
 
     @Test
+    void concurrentScoringOfOneSharedModelMatchesSerialScoring() throws Exception {
+        FittedPairModel shared = FlowModelHandle.embedded(dir, FINGERPRINT).open();
+        List<SampleCodelengths> serial = probe.stream().map(s -> shared.score(s.x(), s.y(), s.tokens())).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<SampleCodelengths>>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                futures.add(pool.submit(() -> probe.stream().map(s -> shared.score(s.x(), s.y(), s.tokens()))
+                        .toList()));
+            }
+            for (var f : futures) {
+                assertEquals(serial, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void scoreRejectsMapsOfTheWrongSize() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> model.score(new float[10], new float[6], 2));
