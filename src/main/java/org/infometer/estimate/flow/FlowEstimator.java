@@ -336,7 +336,6 @@ public final class FlowEstimator implements CrossFitEstimator {
         ModelJob job = jobs.get(index);
         String device = taskDevice(config.device());
         FlowConfig taskConfig = config.toBuilder().device(device).build();
-        long tokens = rows.stream().mapToLong(TrainRow::tokens).sum();
         long start = System.nanoTime();
         String prefix = "run " + job.key().runId() + " fold " + job.key().fold();
         FlowProgressListener log = (flow, epoch, train, held) -> System.err.printf(Locale.ROOT,
@@ -365,7 +364,8 @@ public final class FlowEstimator implements CrossFitEstimator {
                 curve.add(sb.toString());
             });
             double seconds = (System.nanoTime() - start) / 1e9;
-            return List.of(new TrainResult(index, files, curve, model.summary().samplesSeen(), tokens,
+            return List.of(new TrainResult(index, files, curve, model.summary().samplesBuffered(),
+                    model.summary().tokensBuffered(),
                     model.summary().heldOutMiBitsPerToken(), seconds, device)).iterator();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot save flow model of " + prefix, e);
