@@ -10,6 +10,7 @@ import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardRunner;
+import org.infometer.estimate.flow.FlowEstimator;
 import org.infometer.estimate.gaussian.GaussianEstimator;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
@@ -50,6 +51,7 @@ public final class MeasureJob {
     public static CrossFitEstimator estimator(JobConfig cfg) {
         return switch (cfg.estimator().name()) {
             case "gaussian" -> new GaussianEstimator();
+            case "flow" -> FlowEstimator.fromJob(cfg.estimator().granularity(), cfg.estimator().options());
             default -> throw new IllegalArgumentException("Unknown estimator " + cfg.estimator().name());
         };
     }
@@ -76,6 +78,7 @@ public final class MeasureJob {
 
     private static MeasureResult execute(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress,
                                          FeatureContract contract) {
+        CrossFitEstimator estimator = estimator(cfg);
         progress.step("Checking input " + cfg.input().features());
         Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
@@ -83,7 +86,6 @@ public final class MeasureJob {
                 scan.duplicateKeys()));
         RowValidator validator = scan.validator();
 
-        CrossFitEstimator estimator = estimator(cfg);
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
         progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");

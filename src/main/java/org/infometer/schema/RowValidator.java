@@ -31,6 +31,17 @@ public final class RowValidator implements Serializable {
         this.duplicates = duplicates;
     }
 
+    /** The pair of modality columns the rows are validated against. */
+    public FeatureContract contract() {
+        return contract;
+    }
+
+    /** {x channels, y channels} of a run (the most common values there), or null for an unknown run. */
+    public int[] channels(String runId) {
+        int[] c = channelsByRun.get(runId);
+        return c == null ? null : c.clone();
+    }
+
     public static String key(String runId, String sampleToken) {
         return runId + "\u0000" + sampleToken;
     }

@@ -1,0 +1,522 @@
+package org.infometer.estimate.flow;
+
+import org.apache.spark.Partitioner;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.infometer.estimate.CrossFitEstimator;
+import org.infometer.estimate.FittedPairModel;
+import org.infometer.estimate.PairModelHandle;
+import org.infometer.estimate.RunFold;
+import org.infometer.estimate.StableHash;
+import org.infometer.report.Progress;
+import org.infometer.schema.FeatureContract;
+import org.infometer.schema.RowValidator;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The learned (flow) estimator on Spark, {@code fitMode = global}: for every (run, fold k) one
+ * {@link FlowPairModel} trained on a bounded deterministic subsample of the run's samples outside fold k.
+ *
+ * <p>Training runs on executors: a counting pass gives the tokens per (run, fold); every valid row's subsampled
+ * tokens (kept when a stable hash of (sample_token, token index) falls below the model's rate; whole samples at
+ * map granularity) are keyed by each model that may see them, shuffled into one partition per model, sorted by
+ * sample_token and fitted in that task. The task returns the saved model files and its training curve; the driver
+ * logs the curves, writes the files (to the model store with {@code storeMode = save}, else to a temporary
+ * directory) and returns embedded {@link FlowModelHandle}s. The models, hence the codelengths, do not depend on
+ * the input partitioning (on CPU with a fixed {@code intraOpThreads}).
+ *
+ * <p>With {@code storeMode = load} nothing is fitted: the handles come from the store, whose input fingerprint
+ * (pair columns, channels, granularity) must match the input.
+ *
+ * <p>Device: with {@code device = auto}, each task trains and scores on the GPU Spark assigned to it (task
+ * resource {@code gpu}) when DJL sees a GPU, on the CPU otherwise.
+ */
+public final class FlowEstimator implements CrossFitEstimator {
+
+    public static final String STORE_MANIFEST = "flow-store.json";
+
+    private final FlowGranularity granularity;
+    private final FlowJobOptions options;
+
+    public FlowEstimator(FlowGranularity granularity, FlowJobOptions options) {
+        this.granularity = granularity;
+        this.options = options;
+    }
+
+    /** Parses the job's options (fails with a message naming the option before Spark starts). */
+    public static FlowEstimator fromJob(String granularity, Map<String, Object> options) {
+        FlowGranularity g = FlowGranularity.parse(granularity);
+        return new FlowEstimator(g, FlowJobOptions.parse(g, options));
+    }
+
+    @Override
+    public String name() {
+        return granularity.estimatorName();
+    }
+
+    public FlowJobOptions options() {
+        return options;
+    }
+
+    /**
+     * Stable hash of what a model's input must look like: the pair's column names, their channel counts and the
+     * estimator granularity.
+     */
+    public static String fingerprint(String x, int channelsX, String y, int channelsY, FlowGranularity g) {
+        String desc = "x=" + x + ";cx=" + channelsX + ";y=" + y + ";cy=" + channelsY + ";estimator="
+                + g.estimatorName();
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(desc.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                sb.append(String.format(Locale.ROOT, "%02x", d[i]));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String fingerprint(RowValidator validator, String run) {
+        int[] c = validator.channels(run);
+        if (c == null) {
+            throw new IllegalStateException("No channel counts known for run " + run);
+        }
+        FeatureContract fc = validator.contract();
+        return fingerprint(fc.x(), c[0], fc.y(), c[1], granularity);
+    }
+
+    @Override
+    public Fitted fit(Dataset<Row> features, RowValidator validator, Settings settings, Progress progress) {
+        features.sparkSession().sparkContext().setJobDescription("infometer: flow fit (token counts per fold)");
+        Map<RunFold, Long> tokens = tokenCounts(features, validator, settings);
+        if (tokens.isEmpty()) {
+            throw new IllegalArgumentException("No valid samples to fit the flow estimator on");
+        }
+        if (options.storeMode().equals("load")) {
+            return load(tokens.keySet(), validator, settings, progress);
+        }
+        return train(features, validator, settings, progress, tokens);
+    }
+
+    static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
+        return features.queryExecution().toRdd().toJavaRDD();
+    }
+
+    private static Map<RunFold, Long> tokenCounts(Dataset<Row> features, RowValidator validator,
+            Settings settings) {
+        int folds = settings.folds();
+        long seed = settings.seed();
+        Map<RunFold, Long> counts = internalRows(features).mapPartitionsToPair(rows -> {
+            Map<RunFold, Long> m = new HashMap<>();
+            while (rows.hasNext()) {
+                InternalRow row = rows.next();
+                if (validator.check(row) != null) {
+                    continue;
+                }
+                String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
+                String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
+                m.merge(new RunFold(run, StableHash.fold(sample, folds, seed)),
+                        (long) row.getInt(FeatureContract.X_TOKENS), Long::sum);
+            }
+            List<Tuple2<RunFold, Long>> out = new ArrayList<>();
+            m.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
+            return out.iterator();
+        }).reduceByKey(Long::sum).collectAsMap();
+        return new TreeMap<>(counts);
+    }
+
+    // ---------------------------------------------------------------- fit
+
+    /** One model to train: its key, the rate its tokens are kept at, its seed and input fingerprint. */
+    record ModelJob(RunFold key, double rate, long seedKey, String fingerprint, int channelsX, int channelsY)
+            implements Serializable {
+    }
+
+    /** One sample's kept tokens, as shuffled to the task that trains a model. */
+    record TrainRow(String sampleToken, float[] x, float[] y, int tokens) implements Serializable {
+    }
+
+    /** What a training task sends back: the saved model files, its curve lines and sizes. */
+    record TrainResult(int index, Map<String, byte[]> files, List<String> curve, long samples, long tokens,
+            double heldOutMi, double seconds, String device) implements Serializable {
+    }
+
+    private Fitted train(Dataset<Row> features, RowValidator validator, Settings settings, Progress progress,
+            Map<RunFold, Long> tokens) {
+        int folds = settings.folds();
+        long seed = settings.seed();
+        Map<String, Long> byRun = new TreeMap<>();
+        tokens.forEach((k, v) -> byRun.merge(k.runId(), v, Long::sum));
+        List<ModelJob> jobs = new ArrayList<>();
+        for (Map.Entry<RunFold, Long> e : tokens.entrySet()) {
+            RunFold key = e.getKey();
+            long trainTokens = byRun.get(key.runId()) - e.getValue();
+            if (trainTokens <= 0) {
+                throw new IllegalArgumentException("Run " + key.runId() + " has valid samples in fold " + key.fold()
+                        + " only; cross-fitting needs samples in at least two folds");
+            }
+            double rate = Math.min(1.0, options.maxTokensPerModel() / (double) trainTokens);
+            long seedKey = StableHash.combine(seed, StableHash.of(key.runId(), seed), key.fold(), 0x666c6f77L);
+            int[] c = validator.channels(key.runId());
+            jobs.add(new ModelJob(key, rate, seedKey, fingerprint(validator, key.runId()), c[0], c[1]));
+        }
+        Map<String, Map<Integer, Integer>> index = new HashMap<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            index.computeIfAbsent(jobs.get(i).key().runId(), r -> new HashMap<>()).put(jobs.get(i).key().fold(), i);
+        }
+        FlowGranularity g = granularity;
+        FlowConfig config = options.config();
+
+        features.sparkSession().sparkContext().setJobDescription("infometer: flow fit (" + jobs.size()
+                + " models, one task each)");
+        JavaPairRDD<Integer, TrainRow> keyed = internalRows(features).flatMapToPair(row -> {
+            List<Tuple2<Integer, TrainRow>> out = new ArrayList<>();
+            if (validator.check(row) != null) {
+                return out.iterator();
+            }
+            String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
+            String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
+            int own = StableHash.fold(sample, folds, seed);
+            int t = row.getInt(FeatureContract.X_TOKENS);
+            int cx = row.getInt(FeatureContract.X_CHANNELS);
+            int cy = row.getInt(FeatureContract.Y_CHANNELS);
+            float[] x = null;
+            float[] y = null;
+            long sampleHash = StableHash.of(sample, seed ^ 0x5375627361L);
+            for (Map.Entry<Integer, Integer> m : index.get(run).entrySet()) {
+                if (m.getKey() == own) {
+                    continue;
+                }
+                ModelJob job = jobs.get(m.getValue());
+                if (x == null) {
+                    x = RowValidator.map(row, FeatureContract.X);
+                    y = RowValidator.map(row, FeatureContract.Y);
+                }
+                TrainRow kept = subsample(sample, sampleHash, x, y, t, cx, cy, job.rate(), g);
+                if (kept != null) {
+                    out.add(new Tuple2<>(m.getValue(), kept));
+                }
+            }
+            return out.iterator();
+        });
+        List<TrainResult> results = keyed.partitionBy(new ModelPartitioner(jobs.size()))
+                .mapPartitions(it -> trainTask(it, jobs, config)).collect();
+
+        Map<RunFold, PairModelHandle> handles = new TreeMap<>();
+        Path root = null;
+        try {
+            if (options.storeMode().equals("save")) {
+                root = Paths.get(options.modelStore());
+                Files.createDirectories(root);
+            } else {
+                root = Files.createTempDirectory("flow-fit-");
+            }
+            List<Map<String, Object>> stored = new ArrayList<>();
+            for (TrainResult r : results.stream().sorted(Comparator.comparingInt(TrainResult::index)).toList()) {
+                ModelJob job = jobs.get(r.index());
+                progress.info(String.format(Locale.ROOT,
+                        "flow model run %s fold %d: %,d samples, %,d tokens, %.1f s on %s, held-out MI %.4f "
+                                + "bits/token", job.key().runId(), job.key().fold(), r.samples(), r.tokens(),
+                        r.seconds(), r.device(), r.heldOutMi()));
+                for (String line : r.curve()) {
+                    progress.info("  " + line);
+                }
+                Path dir = modelDir(root, job.key());
+                writeFiles(dir, r.files());
+                handles.put(job.key(), new TaskDeviceHandle(FlowModelHandle.embedded(dir, job.fingerprint()),
+                        config.device()));
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("run", job.key().runId());
+                entry.put("fold", job.key().fold());
+                entry.put("path", root.relativize(dir).toString());
+                entry.put("inputFingerprint", job.fingerprint());
+                entry.put("trainSamples", r.samples());
+                entry.put("trainTokens", r.tokens());
+                entry.put("heldOutMiBitsPerToken", r.heldOutMi());
+                stored.add(entry);
+            }
+            if (results.size() != jobs.size()) {
+                throw new IllegalStateException("Expected " + jobs.size() + " trained flow models, got "
+                        + results.size());
+            }
+            if (options.storeMode().equals("save")) {
+                writeManifest(root, settings, stored);
+                progress.info("flow models saved to " + root.toAbsolutePath());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write flow models under " + root, e);
+        } finally {
+            if (!options.storeMode().equals("save")) {
+                deleteQuietly(root);
+            }
+        }
+        return new Fitted(handles, Map.of());
+    }
+
+    /** Keeps a sample's tokens whose stable hash falls below {@code rate} (the whole sample at map granularity). */
+    static TrainRow subsample(String sample, long sampleHash, float[] x, float[] y, int tokens, int cx, int cy,
+            double rate, FlowGranularity g) {
+        if (rate >= 1.0) {
+            return new TrainRow(sample, x, y, tokens);
+        }
+        if (g == FlowGranularity.MAP) {
+            return uniform(sampleHash) < rate ? new TrainRow(sample, x, y, tokens) : null;
+        }
+        int kept = 0;
+        boolean[] keep = new boolean[tokens];
+        for (int t = 0; t < tokens; t++) {
+            keep[t] = uniform(StableHash.combine(sampleHash, t)) < rate;
+            kept += keep[t] ? 1 : 0;
+        }
+        if (kept == 0) {
+            return null;
+        }
+        float[] kx = new float[kept * cx];
+        float[] ky = new float[kept * cy];
+        int j = 0;
+        for (int t = 0; t < tokens; t++) {
+            if (keep[t]) {
+                System.arraycopy(x, t * cx, kx, j * cx, cx);
+                System.arraycopy(y, t * cy, ky, j * cy, cy);
+                j++;
+            }
+        }
+        return new TrainRow(sample, kx, ky, kept);
+    }
+
+    private static double uniform(long h) {
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    /** Trains the one model of this partition (empty partitions return nothing). */
+    private static Iterator<TrainResult> trainTask(Iterator<Tuple2<Integer, TrainRow>> it, List<ModelJob> jobs,
+            FlowConfig config) {
+        List<TrainRow> rows = new ArrayList<>();
+        int index = -1;
+        while (it.hasNext()) {
+            Tuple2<Integer, TrainRow> t = it.next();
+            if (index >= 0 && index != t._1()) {
+                throw new IllegalStateException("Flow fit partition holds rows of two models: " + index + ", "
+                        + t._1());
+            }
+            index = t._1();
+            rows.add(t._2());
+        }
+        if (index < 0) {
+            return List.<TrainResult>of().iterator();
+        }
+        rows.sort(Comparator.comparing(TrainRow::sampleToken));
+        ModelJob job = jobs.get(index);
+        String device = taskDevice(config.device());
+        FlowConfig taskConfig = config.toBuilder().device(device).build();
+        long start = System.nanoTime();
+        String prefix = "run " + job.key().runId() + " fold " + job.key().fold();
+        FlowProgressListener log = (flow, epoch, train, held) -> System.err.printf(Locale.ROOT,
+                "[flow %s] %s epoch %d: train %.4f, held-out %.4f bits/token%n", prefix, flow, epoch, train, held);
+        Path tmp = null;
+        try (FlowPairModel model = FlowTrainer.fit(rows.stream().map(r -> new PairSample(r.x(), r.y(), r.tokens()))
+                .iterator(), job.channelsX(), job.channelsY(), taskConfig, job.seedKey(), log)) {
+            rows = null;
+            tmp = Files.createTempDirectory("flow-task-");
+            FlowModelStore.save(model, tmp, job.fingerprint());
+            Map<String, byte[]> files = new TreeMap<>();
+            try (Stream<Path> list = Files.list(tmp)) {
+                for (Path p : (Iterable<Path>) list::iterator) {
+                    files.put(p.getFileName().toString(), Files.readAllBytes(p));
+                }
+            }
+            List<String> curve = new ArrayList<>();
+            model.summary().curves().forEach((flow, c) -> {
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                        "%-2s best epoch %d, held-out %.4f bits/token, stop: %s; epochs (train/held-out):", flow,
+                        c.bestEpoch(), c.bestHeldOutBitsPerToken(), c.stopReason()));
+                for (FlowCurve.Epoch e : c.epochs()) {
+                    sb.append(String.format(Locale.ROOT, " %d:%.3f/%.3f", e.epoch(), e.trainBitsPerToken(),
+                            e.heldOutBitsPerToken()));
+                }
+                curve.add(sb.toString());
+            });
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return List.of(new TrainResult(index, files, curve, model.summary().samplesBuffered(),
+                    model.summary().tokensBuffered(),
+                    model.summary().heldOutMiBitsPerToken(), seconds, device)).iterator();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot save flow model of " + prefix, e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    /** One partition per model index. */
+    static final class ModelPartitioner extends Partitioner {
+        private final int n;
+
+        ModelPartitioner(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public int numPartitions() {
+            return n;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (Integer) key;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ModelPartitioner p && p.n == n;
+        }
+
+        @Override
+        public int hashCode() {
+            return n;
+        }
+    }
+
+    // ---------------------------------------------------------------- device
+
+    /**
+     * The device a task uses: an explicit {@code cpu}/{@code gpu}/{@code gpu:N} as given; for {@code auto}, the
+     * first GPU address Spark assigned to the task when DJL sees a GPU, else the CPU. Outside a task, the request.
+     */
+    static String taskDevice(String requested) {
+        if (!"auto".equalsIgnoreCase(requested)) {
+            return requested;
+        }
+        TaskContext tc = TaskContext.get();
+        if (tc == null) {
+            return requested;
+        }
+        ResourceInformation gpu = tc.resourcesJMap().get("gpu");
+        return FlowDevices.forGpuAddresses(gpu == null ? null : gpu.addresses());
+    }
+
+    /** Opens the wrapped model on the device of the task that opens it. */
+    static final class TaskDeviceHandle implements PairModelHandle {
+        private static final long serialVersionUID = 1L;
+        private final FlowModelHandle handle;
+        private final String device;
+
+        TaskDeviceHandle(FlowModelHandle handle, String device) {
+            this.handle = handle;
+            this.device = device;
+        }
+
+        @Override
+        public FittedPairModel open() {
+            return handle.withDevice(taskDevice(device)).open();
+        }
+    }
+
+    // ---------------------------------------------------------------- store
+
+    static Path modelDir(Path root, RunFold key) {
+        return root.resolve("run=" + URLEncoder.encode(key.runId(), StandardCharsets.UTF_8))
+                .resolve(String.format(Locale.ROOT, "fold=%02d", key.fold()));
+    }
+
+    private void writeManifest(Path root, Settings settings, List<Map<String, Object>> models) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("formatVersion", 1);
+        m.put("estimator", name());
+        m.put("fitMode", options.fitMode());
+        m.put("folds", settings.folds());
+        m.put("seed", Long.toString(settings.seed()));
+        m.put("maxTokensPerModel", options.maxTokensPerModel());
+        m.put("config", options.config());
+        m.put("models", models);
+        Files.writeString(root.resolve(STORE_MANIFEST), FlowModelStore.GSON.toJson(m), StandardCharsets.UTF_8);
+    }
+
+    private Fitted load(Iterable<RunFold> keys, RowValidator validator, Settings settings, Progress progress) {
+        Path root = Paths.get(options.modelStore());
+        Path manifest = root.resolve(STORE_MANIFEST);
+        Map<?, ?> m;
+        try {
+            m = FlowModelStore.GSON.fromJson(Files.readString(manifest, StandardCharsets.UTF_8), Map.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("storeMode load: no flow model store at " + root + " ("
+                    + STORE_MANIFEST + " cannot be read: " + e.getMessage() + "); run with storeMode save first", e);
+        }
+        int folds = ((Number) m.get("folds")).intValue();
+        long seed = Long.parseLong(String.valueOf(m.get("seed")));
+        if (folds != settings.folds() || seed != settings.seed()) {
+            throw new IllegalArgumentException("storeMode load: the models at " + root + " were fitted with folds="
+                    + folds + ", seed=" + seed + " but this job uses folds=" + settings.folds() + ", seed="
+                    + settings.seed() + "; out-of-fold scoring needs the same fold assignment");
+        }
+        if (!name().equals(m.get("estimator"))) {
+            throw new IllegalArgumentException("storeMode load: the models at " + root + " are " + m.get("estimator")
+                    + " but this job asks for " + name());
+        }
+        Map<RunFold, PairModelHandle> handles = new TreeMap<>();
+        for (RunFold key : keys) {
+            Path dir = modelDir(root, key);
+            if (!Files.isRegularFile(dir.resolve(FlowModelStore.METADATA_FILE))) {
+                throw new IllegalArgumentException("storeMode load: no stored flow model for run " + key.runId()
+                        + ", fold " + key.fold() + " (expected " + dir + ")");
+            }
+            handles.put(key, new TaskDeviceHandle(FlowModelHandle.embedded(dir, fingerprint(validator,
+                    key.runId())), options.config().device()));
+        }
+        progress.info("loaded " + handles.size() + " flow models from " + root.toAbsolutePath() + " (no refit)");
+        return new Fitted(handles, Map.of());
+    }
+
+    private static void writeFiles(Path dir, Map<String, byte[]> files) throws IOException {
+        Files.createDirectories(dir);
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) old::iterator) {
+                if (Files.isRegularFile(p)) {
+                    Files.delete(p);
+                }
+            }
+        }
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            Files.write(dir.resolve(e.getKey()), e.getValue());
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover temporary directory does not affect results
+        }
+    }
+}
