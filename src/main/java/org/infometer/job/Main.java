@@ -130,7 +130,8 @@ public final class Main {
         GenerateConfig g = generateConfig(args);
         SparkSession spark = SparkSessions.create("infometer-generate");
         GenerateJob.run(spark, g, Progress.stderr());
-        System.out.println("Wrote " + Path.of(g.out()).toAbsolutePath() + "/{features,ground_truth,run_metrics}");
+        System.out.println("Wrote " + Path.of(g.out()).toAbsolutePath()
+                + "/{features,ground_truth,gt_boxes,detections,run_metrics,metrics/<run_id>/metrics_summary.json}");
     }
 
     static void runJob(List<String> args) {
