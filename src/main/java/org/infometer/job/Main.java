@@ -21,6 +21,7 @@ import java.util.List;
  *   generate [--out DIR] [--scale demo|quarter-val|val] [--runs N] [--scenes N] [--samples-per-scene N]
  *            [--tokens N] [--channels-x N] [--channels-y N] [--latent N] [--seed N] [--partitions N]
  *   run JOB.json [--run-date YYYY-MM-DD] [--set path=value ...]
+ *   correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path=value ...]
  *   demo [--dir DIR]
  *   sql "QUERY" [--warehouse DIR]
  *   bench [--scale quarter-val|...] [see Bench]
@@ -47,6 +48,7 @@ public final class Main {
             switch (mode) {
                 case "generate" -> generate(rest);
                 case "run" -> runJob(rest);
+                case "correlate" -> correlate(rest);
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
@@ -56,7 +58,7 @@ public final class Main {
                 }
             }
             return 0;
-        } catch (InputException e) {
+        } catch (InputException | org.infometer.correlate.nuscenes.InputFormatException e) {
             System.err.println("Bad input: " + e.getMessage());
             return 3;
         } catch (IllegalArgumentException e) {
@@ -77,6 +79,8 @@ public final class Main {
                            [--samples-per-scene N] [--tokens N] [--channels-x N] [--channels-y N]
                            [--latent N] [--seed N] [--partitions N]
                   run JOB.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
+                  correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
+                                               correlate MI with detection accuracy (jobs/correlate-demo.json)
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
                   bench [--scale quarter-val] [--repeats N]""";
     }
@@ -147,9 +151,36 @@ public final class Main {
         if (args.size() != 1) {
             throw new IllegalArgumentException("run takes one job file; unexpected: " + args);
         }
-        JobConfig cfg = JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : LocalDate.parse(date));
+        JobConfig cfg = JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : parseDate(date));
         SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
         MeasureJob.run(spark, cfg, System.out);
+    }
+
+    static void correlate(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("correlate needs a job file, e.g. jobs/correlate-demo.json");
+        }
+        String date = option(args, "--run-date", null);
+        List<String> overrides = new ArrayList<>();
+        String o;
+        while ((o = option(args, "--set", null)) != null) {
+            overrides.add(o);
+        }
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("correlate takes one job file; unexpected: " + args);
+        }
+        CorrelateConfig cfg = CorrelateConfig.load(Path.of(args.get(0)), overrides,
+                date == null ? null : parseDate(date));
+        SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
+        CorrelateJob.run(spark, cfg, System.out);
+    }
+
+    static LocalDate parseDate(String date) {
+        try {
+            return LocalDate.parse(date);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--run-date must be YYYY-MM-DD, got " + date);
+        }
     }
 
     static void sql(List<String> args) {

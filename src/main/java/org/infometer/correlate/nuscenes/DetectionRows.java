@@ -16,8 +16,8 @@ import scala.collection.JavaConverters;
  * {@link #metricsRow} writes one {@link #GROUP_METRICS} row from {@link DetectionMetrics}, shared by the Spark
  * and the in-memory evaluation so that both produce identical rows.
  *
- * <p>The schemas mirror {@code data-schemas/} (detections.json, gt_boxes.ddl, run_metrics.ddl,
- * scene_accuracy.ddl); a test keeps them equal.
+ * <p>The schemas mirror {@code data-schemas/} (detections.json, gt_boxes.ddl, run_metrics.ddl, and
+ * scene_accuracy.ddl after its run_date and job_name partition columns); a test keeps them equal.
  */
 public final class DetectionRows {
 
