@@ -55,7 +55,14 @@ public final class CorrelationReport {
         Map<String, List<CorrelationRow>> byLevel = new LinkedHashMap<>();
         byLevel.put("run", new ArrayList<>());
         byLevel.put("scene", new ArrayList<>());
-        for (CorrelationRow row : r.rows()) {
+        // In the job file's order of x and y (PID terms after the MI variables), not alphabetically.
+        List<String> order = new ArrayList<>(cfg.x());
+        order.addAll(cfg.y().run());
+        order.addAll(cfg.y().scene());
+        List<CorrelationRow> sorted = new ArrayList<>(r.rows());
+        sorted.sort(java.util.Comparator.comparingInt((CorrelationRow row) -> rank(order, row.xName()))
+                .thenComparing(CorrelationRow::xName).thenComparingInt(row -> rank(order, row.yName())));
+        for (CorrelationRow row : sorted) {
             byLevel.get(row.level()).add(row);
         }
         for (Map.Entry<String, List<CorrelationRow>> level : byLevel.entrySet()) {
@@ -71,6 +78,11 @@ public final class CorrelationReport {
         out.println("Tables: " + cfg.table("correlation") + ", " + cfg.table("run_accuracy") + ", "
                 + cfg.table("scene_accuracy") + " (job_name = '" + cfg.name() + "', run_date = " + cfg.runDate()
                 + ")");
+    }
+
+    private static int rank(List<String> order, String name) {
+        int i = order.indexOf(name);
+        return i < 0 ? order.size() : i;
     }
 
     private static String runSource(CorrelateConfig cfg) {

@@ -164,7 +164,8 @@ class CorrelateJobTest {
                 .toUri().getPath()) || e.getMessage().contains("run scheme_3: file:" + metrics.resolve(
                 "scheme_3/metrics_summary.json")), e.getMessage());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
-        assertEquals(0, spark.table("im.infometer.correlation").filter("job_name = 'missing'").count());
+        assertTrue(!spark.catalog().tableExists("im.infometer.correlation")
+                || spark.table("im.infometer.correlation").filter("job_name = 'missing'").count() == 0);
 
         // A malformed summary names the file and the field.
         Path bad = metrics.resolve("scheme_3");
@@ -210,20 +211,66 @@ class CorrelateJobTest {
     }
 
     @Test
-    void runAccuracyFromAParquetTableAndPidTermsFromAPidTable() {
+    void runAccuracyFromAParquetTableSceneAccuracyFromResultsJsonAndPidTerms() throws IOException {
         spark.sql("CREATE TABLE IF NOT EXISTS im.infometer.pid_test (run_date DATE, job_name STRING, "
                 + "run_id STRING, scene_token STRING, redundancy_bits DOUBLE, synergy_bits DOUBLE) USING iceberg");
         spark.sql("INSERT INTO im.infometer.pid_test VALUES "
                 + "(DATE'2026-11-24', 'mi', 'scheme_1', NULL, 0.1, 0.4), (DATE'2026-11-24', 'mi', 'scheme_2', NULL, 0.2, 0.3), "
                 + "(DATE'2026-11-24', 'mi', 'scheme_3', NULL, 0.3, 0.2), (DATE'2026-11-24', 'mi', 'scheme_4', NULL, 0.4, 0.1)");
+        Path results = writeResultsJson();
         CorrelateConfig cfg = config("table-pid", "runAccuracy.metricsDir=", "runAccuracy.parquet="
-                + data().resolve("run_metrics"), "sceneAccuracy=null", "pid.table=pid_test", "x=[\"mi_bits_per_token\"]");
+                + data().resolve("run_metrics"), "sceneAccuracy.detections=", "sceneAccuracy.resultsDir=" + results,
+                "pid.table=pid_test", "x=[\"mi_bits_per_token\"]", "y.scene=[\"map_present_classes\"]");
         CorrelateJob.Result r = CorrelateJob.run(spark, cfg, QUIET, SILENT);
-        // mi_bits_per_token, pid_redundancy_bits, pid_synergy_bits x map, nds x 3 methods; no scene level.
-        assertEquals(18, r.rows().size());
+        // Run: mi_bits_per_token, pid_redundancy_bits, pid_synergy_bits x map, nds x 3 methods; scene: 1 x 1 x 3.
+        assertEquals(18 + 3, r.rows().size());
         Row k = correlation("table-pid", "run", "pid_redundancy_bits", "map", "kendall_tau_b");
         assertEquals(RUNS, k.getInt(k.fieldIndex("n")));
-        assertTrue(r.notes().stream().anyMatch(n -> n.contains("no sceneAccuracy input")), r.notes().toString());
+        Row scene = correlation("table-pid", "scene", "mi_bits_per_token", "map_present_classes", "spearman");
+        assertTrue(scene.getDouble(scene.fieldIndex("coefficient")) < -0.3);
+        // The results files hold the same predictions the run_metrics table was computed from.
+        for (Row a : spark.table("im.infometer.run_accuracy").filter("job_name = 'table-pid'").collectAsList()) {
+            assertEquals(a.getDouble(a.fieldIndex("map")), a.getDouble(a.fieldIndex("map_from_detections")), 1e-12);
+            assertTrue(!a.isNullAt(a.fieldIndex("mate_m")), "TP errors read from the table");
+        }
+    }
+
+    /** The generated detections as devkit submissions, {@code <dir>/<run_id>/results_nusc.json}. */
+    static Path writeResultsJson() throws IOException {
+        Path out = dir.resolve("results");
+        List<Row> rows = spark.read().parquet(data().resolve("detections").toString())
+                .orderBy("run_id", "sample_token", "box_index").collectAsList();
+        java.util.Map<String, ObjectNode> byRun = new java.util.TreeMap<>();
+        for (Row r : rows) {
+            ObjectNode sub = byRun.computeIfAbsent(r.getString(r.fieldIndex("run_id")), run -> {
+                ObjectNode o = JobConfig.JSON.createObjectNode();
+                o.putObject("meta").put("use_camera", true).put("use_lidar", true).put("use_radar", false)
+                        .put("use_map", false).put("use_external", false);
+                o.putObject("results");
+                return o;
+            });
+            String token = r.getString(r.fieldIndex("sample_token"));
+            ObjectNode res = (ObjectNode) sub.get("results");
+            com.fasterxml.jackson.databind.node.ArrayNode boxes = res.has(token) ? (com.fasterxml.jackson.databind
+                    .node.ArrayNode) res.get(token) : res.putArray(token);
+            ObjectNode b = boxes.addObject();
+            b.put("sample_token", token);
+            for (String f : List.of("translation", "size", "rotation", "velocity")) {
+                com.fasterxml.jackson.databind.node.ArrayNode a = b.putArray(f);
+                for (Object v : r.getList(r.fieldIndex(f))) {
+                    a.add((Double) v);
+                }
+            }
+            b.put("detection_name", r.getString(r.fieldIndex("detection_name")));
+            b.put("detection_score", r.getDouble(r.fieldIndex("detection_score")));
+            b.put("attribute_name", r.getString(r.fieldIndex("attribute_name")));
+        }
+        for (java.util.Map.Entry<String, ObjectNode> e : byRun.entrySet()) {
+            Path file = out.resolve(e.getKey()).resolve("results_nusc.json");
+            Files.createDirectories(file.getParent());
+            JobConfig.JSON.writeValue(file.toFile(), e.getValue());
+        }
+        return out;
     }
 
     static Path writeJob(String name, String extra) throws IOException {
