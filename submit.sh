@@ -5,6 +5,7 @@
 #   ./submit.sh run jobs/nightly-camera-lidar.json    a job definition, embedded unless a cluster is named
 #   ./submit.sh --profile cluster run JOB.json        spark-submit with conf/cluster.properties
 #   ./submit.sh --master yarn run JOB.json            spark-submit to that master (profile cluster by default)
+#   ./submit.sh correlate jobs/correlate-demo.json    correlate MI with detection accuracy (after a run)
 #   ./submit.sh sql "SELECT * FROM infometer.run_mi"
 #   ./submit.sh generate --scale quarter-val --out bench-data
 #   ./submit.sh bench

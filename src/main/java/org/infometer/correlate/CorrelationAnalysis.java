@@ -42,7 +42,7 @@ public final class CorrelationAnalysis {
     public static final StructType INPUT = StructType.fromDDL("level STRING NOT NULL, run_id STRING NOT NULL, "
             + "scene_token STRING, x_name STRING NOT NULL, x_value DOUBLE, y_name STRING NOT NULL, y_value DOUBLE");
 
-    /** data-schemas/correlation.ddl. */
+    /** data-schemas/correlation.ddl after its run_date, job_name, mi_job_name and mi_run_date columns. */
     public static final StructType OUTPUT = StructType.fromDDL("level STRING NOT NULL, x_name STRING NOT NULL, "
             + "y_name STRING NOT NULL, method STRING NOT NULL, n INT NOT NULL, n_dropped INT NOT NULL, "
             + "coefficient DOUBLE NOT NULL, p_value DOUBLE NOT NULL, p_value_kind STRING NOT NULL, "

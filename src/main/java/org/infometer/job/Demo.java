@@ -14,8 +14,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The demo: generate small synthetic data with known MI, run the nightly job definition on it
- * ({@code jobs/demo.json}), and print estimated against true MI, the top scenes and where the tables are.
+ * The demo: generate small synthetic data with known MI (and detections whose accuracy falls as MI rises), run
+ * the nightly job definition on it ({@code jobs/demo.json}), print estimated against true MI and the top scenes,
+ * then correlate MI with detection accuracy per run and per scene ({@code jobs/correlate-demo.json}).
  */
 public final class Demo {
 
@@ -27,13 +28,36 @@ public final class Demo {
         GenerateJob.run(spark, GenerateConfig.demo(dir), Progress.stderr());
         JobConfig cfg = demoConfig(dir);
         MeasureResult r = MeasureJob.run(spark, cfg, out);
+        CorrelateJob.run(spark, correlateConfig(dir, cfg), out);
         out.println();
         out.println("Query the tables, e.g.:");
         out.println("  ./submit.sh sql \"SELECT run_id, mi_bits_per_token, mi_ci95_low_bits_per_token, "
                 + "mi_ci95_high_bits_per_token FROM infometer.run_mi WHERE job_name = '" + cfg.name() + "'\"");
         out.println("  ./submit.sh sql \"SELECT run_id, scene_token, mi_bits_per_token, redundancy_rank FROM "
                 + "infometer.scene_mi WHERE redundancy_rank <= 5 ORDER BY run_id, redundancy_rank\"");
+        out.println("  ./submit.sh sql \"SELECT level, x_name, y_name, method, n, coefficient, p_value, p_value_kind, "
+                + "ci_low, ci_high FROM infometer.correlation WHERE job_name = 'correlate-demo' ORDER BY level, "
+                + "x_name, y_name, method\"");
         return r;
+    }
+
+    /** jobs/correlate-demo.json on the demo's data, reading the MI the demo job just wrote. */
+    static CorrelateConfig correlateConfig(String dir, JobConfig mi) {
+        Path job = Path.of("jobs", "correlate-demo.json");
+        List<String> overrides = List.of("mi.jobName=" + mi.name(), "mi.runDate=same",
+                "runAccuracy.metricsDir=" + dir + "/metrics",
+                "sceneAccuracy.detections=" + dir + "/detections", "sceneAccuracy.gtBoxes=" + dir + "/gt_boxes",
+                "output.catalog=" + mi.output().catalog(), "output.warehouse=" + mi.output().warehouse(),
+                "output.namespace=" + mi.output().namespace());
+        if (Files.exists(job)) {
+            return CorrelateConfig.load(job, overrides, mi.date());
+        }
+        try {
+            ObjectNode root = (ObjectNode) JobConfig.JSON.readTree("{\"name\": \"correlate-demo\"}");
+            return CorrelateConfig.fromTree(root, overrides, mi.date(), "built-in correlate demo job");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static JobConfig demoConfig(String dir) {

@@ -170,7 +170,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         }
     }
 
-    private static void merge(ObjectNode into, JsonNode from) {
+    static void merge(ObjectNode into, JsonNode from) {
         from.fields().forEachRemaining(e -> {
             JsonNode existing = into.get(e.getKey());
             if (existing instanceof ObjectNode obj && e.getValue().isObject() && !e.getKey().equals("options")) {
@@ -181,7 +181,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         });
     }
 
-    private static void set(ObjectNode root, String path, String value) {
+    static void set(ObjectNode root, String path, String value) {
         String[] parts = path.split("\\.");
         ObjectNode node = root;
         for (int i = 0; i < parts.length - 1; i++) {

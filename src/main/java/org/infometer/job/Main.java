@@ -21,6 +21,7 @@ import java.util.List;
  *   generate [--out DIR] [--scale demo|quarter-val|val] [--runs N] [--scenes N] [--samples-per-scene N]
  *            [--tokens N] [--channels-x N] [--channels-y N] [--latent N] [--seed N] [--partitions N]
  *   run JOB.json [--run-date YYYY-MM-DD] [--set path=value ...]
+ *   correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path=value ...]
  *   demo [--dir DIR]
  *   sql "QUERY" [--warehouse DIR]
  *   bench [--scale quarter-val|...] [see Bench]
@@ -49,6 +50,7 @@ public final class Main {
                 case "run" -> runJob(rest);
                 case "pid" -> pidJob(rest);
                 case "pid-columns" -> pidColumns(rest);
+                case "correlate" -> correlate(rest);
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
@@ -58,7 +60,7 @@ public final class Main {
                 }
             }
             return 0;
-        } catch (InputException e) {
+        } catch (InputException | org.infometer.correlate.nuscenes.InputFormatException e) {
             System.err.println("Bad input: " + e.getMessage());
             return 3;
         } catch (IllegalArgumentException e) {
@@ -88,6 +90,8 @@ public final class Main {
                   run JOB.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                   pid JOB.json [--run-date YYYY-MM-DD] [--set ...]   PID of the target by the two modalities
                   pid-columns --input PATH|TABLE --x COL --y COL --target COL [--group COL]
+                  correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
+                                               correlate MI with detection accuracy (jobs/correlate-demo.json)
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
                   bench [--scale quarter-val] [--repeats N]""";
     }
@@ -141,7 +145,8 @@ public final class Main {
         GenerateConfig g = generateConfig(args);
         SparkSession spark = SparkSessions.create("infometer-generate");
         GenerateJob.run(spark, g, Progress.stderr());
-        System.out.println("Wrote " + Path.of(g.out()).toAbsolutePath() + "/{features,ground_truth,run_metrics}");
+        System.out.println("Wrote " + Path.of(g.out()).toAbsolutePath()
+                + "/{features,ground_truth,gt_boxes,detections,run_metrics,metrics/<run_id>/metrics_summary.json}");
     }
 
     static JobConfig loadJob(List<String> args) {
@@ -157,7 +162,7 @@ public final class Main {
         if (args.size() != 1) {
             throw new IllegalArgumentException("one job file expected; unexpected: " + args);
         }
-        return JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : LocalDate.parse(date));
+        return JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : parseDate(date));
     }
 
     static void pidJob(List<String> args) {
@@ -185,6 +190,33 @@ public final class Main {
         JobConfig cfg = loadJob(args);
         SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
         MeasureJob.run(spark, cfg, System.out);
+    }
+
+    static void correlate(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("correlate needs a job file, e.g. jobs/correlate-demo.json");
+        }
+        String date = option(args, "--run-date", null);
+        List<String> overrides = new ArrayList<>();
+        String o;
+        while ((o = option(args, "--set", null)) != null) {
+            overrides.add(o);
+        }
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("correlate takes one job file; unexpected: " + args);
+        }
+        CorrelateConfig cfg = CorrelateConfig.load(Path.of(args.get(0)), overrides,
+                date == null ? null : parseDate(date));
+        SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
+        CorrelateJob.run(spark, cfg, System.out);
+    }
+
+    static LocalDate parseDate(String date) {
+        try {
+            return LocalDate.parse(date);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--run-date must be YYYY-MM-DD, got " + date);
+        }
     }
 
     static void sql(List<String> args) {

@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Writes synthetic nuScenes-like features with known MI, their ground truth and per-run detection metrics.
+ * Writes synthetic nuScenes-like features with known MI, their ground truth, and detections whose accuracy falls
+ * as the true MI rises, with their nuScenes evaluation.
  *
  * <p>Runs play the role of training schemes (each has its own mixing matrices and overall coupling strength),
  * scenes have a redundancy level that scales the shared latent signal, so per-token MI varies by scene and run
@@ -26,8 +27,10 @@ import java.util.SplittableRandom;
  * bounded at any scale.
  *
  * <p>Layout under {@code out}: {@code features/} (data-schemas/features.ddl), {@code ground_truth/}
- * (data-schemas/ground_truth.ddl), {@code run_metrics/} (run_id, map, nds). Features carry a per-token
- * {@code target} whose dependence on the modalities follows {@link #targetStructure} of the run.
+ * (data-schemas/ground_truth.ddl), and from {@link SyntheticAccuracy}: {@code gt_boxes/}, {@code detections/},
+ * {@code run_metrics/} (data-schemas/run_metrics.ddl) and {@code metrics/<run_id>/metrics_summary.json}.
+ * Features carry a per-token {@code target} whose dependence on the modalities follows {@link #targetStructure}
+ * of the run. Detection quality per (run, scene) is {@link #sceneQuality}: a decreasing function of the true MI.
  */
 public final class GenerateJob {
 
@@ -122,42 +125,77 @@ public final class GenerateJob {
         spark.range(0, g.samples(), 1, partitions).mapPartitions(gen, Encoders.row(schema))
                 .write().mode(SaveMode.Overwrite).parquet(g.out() + "/features");
 
-        progress.step("Writing ground truth and run metrics");
+        progress.step("Writing ground truth");
         List<Row> truth = new ArrayList<>();
-        double[] runMi = new double[g.runs()];
+        double[][] trueMi = new double[g.runs()][g.scenes()];
         for (int r = 0; r < g.runs(); r++) {
             LatentFactorModel m = model(g, r);
             for (int s = 0; s < g.scenes(); s++) {
                 double level = sceneLevel(s, g.seed());
                 double[] bits = m.trueBitsPerToken(runStrength(r, g.runs()) * level);
-                runMi[r] += bits[3] / g.scenes();
+                trueMi[r][s] = bits[3];
                 truth.add(RowFactory.create(runId(r), sceneToken(s, g.seed()), (long) g.samplesPerScene(),
                         g.tokens(), level, bits[0], bits[1], bits[2], bits[3]));
             }
         }
         spark.createDataFrame(truth, TableContract.load("ground_truth").schema()).coalesce(1)
                 .write().mode(SaveMode.Overwrite).parquet(g.out() + "/ground_truth");
-        spark.createDataFrame(runMetrics(g, runMi), StructType.fromDDL("run_id STRING, map DOUBLE, nds DOUBLE"))
-                .coalesce(1).write().mode(SaveMode.Overwrite).parquet(g.out() + "/run_metrics");
+        SyntheticAccuracy.write(spark, g, sceneQuality(g, trueMi), progress);
         progress.finish();
     }
 
+    /** Detection quality at the lowest and the highest true MI of the data set. */
+    static final double QUALITY_AT_MIN_MI = 0.9;
+    static final double QUALITY_AT_MAX_MI = 0.3;
+    /** Standard deviation of the quality noise of a (run, scene) and of a sample around it. */
+    static final double SCENE_QUALITY_NOISE = 0.06;
+    static final double SAMPLE_QUALITY_NOISE = 0.04;
+
     /**
-     * Detection accuracy per run that falls as cross-modal MI rises, plus noise: the relation the InfoMeter paper
-     * reports across its four training schemes.
+     * Detection quality of every (run, scene): falls linearly with the scene's true MI per token in that run, from
+     * {@value #QUALITY_AT_MIN_MI} at the data set's lowest to {@value #QUALITY_AT_MAX_MI} at its highest, plus
+     * Gaussian noise seeded by (seed, run, scene). Lower cross-modal MI goes with higher accuracy, as the
+     * InfoMeter paper reports across training schemes; the noise keeps the relation imperfect.
      */
-    static List<Row> runMetrics(GenerateConfig g, double[] runMi) {
-        double mean = 0;
-        for (double v : runMi) {
-            mean += v / runMi.length;
+    static double[][] sceneQuality(GenerateConfig g, double[][] trueMi) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[] run : trueMi) {
+            for (double v : run) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
         }
-        List<Row> rows = new ArrayList<>();
-        for (int r = 0; r < runMi.length; r++) {
-            SplittableRandom rnd = new SplittableRandom(StableHash.combine(g.seed(), 0x3e7a1c, r));
-            double map = 0.62 - 0.03 * (runMi[r] - mean) + 0.004 * rnd.nextGaussian();
-            double nds = 0.35 + 0.55 * map + 0.004 * rnd.nextGaussian();
-            rows.add(RowFactory.create(runId(r), map, nds));
+        double[][] q = new double[trueMi.length][];
+        for (int r = 0; r < trueMi.length; r++) {
+            q[r] = new double[trueMi[r].length];
+            for (int s = 0; s < trueMi[r].length; s++) {
+                double t = hi > lo ? (trueMi[r][s] - lo) / (hi - lo) : 0.5;
+                SplittableRandom rnd = new SplittableRandom(StableHash.combine(g.seed(), 0x9a11e7, r, s));
+                q[r][s] = clampQuality(QUALITY_AT_MIN_MI + (QUALITY_AT_MAX_MI - QUALITY_AT_MIN_MI) * t
+                        + SCENE_QUALITY_NOISE * rnd.nextGaussian());
+            }
         }
-        return rows;
+        return q;
+    }
+
+    /** A sample's quality: its scene's, plus noise seeded by (seed, run, sample token). */
+    static double sampleQuality(GenerateConfig g, double sceneQuality, int r, String sampleToken) {
+        SplittableRandom rnd = new SplittableRandom(StableHash.of(runId(r) + "/quality/" + sampleToken, g.seed()));
+        return clampQuality(sceneQuality + SAMPLE_QUALITY_NOISE * rnd.nextGaussian());
+    }
+
+    static double clampQuality(double q) {
+        return Math.max(0.02, Math.min(0.98, q));
+    }
+
+    /** Ego (LIDAR_TOP) position of a sample: scenes on a 1 km grid, consecutive samples a few metres apart. */
+    static double[] egoTranslation(int scene, int sample) {
+        return new double[] {1000.0 * (scene % 16) + 4.5 * sample, 1000.0 * (scene / 16) + 1.5 * sample, 1.8};
+    }
+
+    /** Seed of run r's detector. */
+    static long detectorSeed(GenerateConfig g, int r) {
+        return StableHash.combine(g.seed(), 0xde7ec7, r);
     }
 }

@@ -16,8 +16,8 @@ import scala.collection.JavaConverters;
  * {@link #metricsRow} writes one {@link #GROUP_METRICS} row from {@link DetectionMetrics}, shared by the Spark
  * and the in-memory evaluation so that both produce identical rows.
  *
- * <p>The schemas mirror {@code data-schemas/} (detections.json, gt_boxes.ddl, run_metrics.ddl,
- * scene_accuracy.ddl); a test keeps them equal.
+ * <p>The schemas mirror {@code data-schemas/} (detections.json, gt_boxes.ddl, run_metrics.ddl, and
+ * scene_accuracy.ddl after its run_date and job_name partition columns); a test keeps them equal.
  */
 public final class DetectionRows {
 
@@ -143,6 +143,50 @@ public final class DetectionRows {
                 m.meanAp(), m.nds(), tp[0], tp[1], tp[2], tp[3], tp[4], m.meanApPresentClasses(),
                 m.ndsPresentClasses(), scalaMap(tpPresentMap), scalaMap(npos), scalaMap(classAp),
                 scalaMap(apByThreshold), scalaMap(classTp));
+    }
+
+    /**
+     * The figures of a {@link #RUN_METRICS} (or {@link #GROUP_METRICS}) row, by column name, as {@link RunMetrics}:
+     * what {@link MetricsSummaryWriter} writes as a devkit {@code metrics_summary.json}.
+     */
+    public static RunMetrics runMetrics(Row r, String source) {
+        Map<String, Map<String, Double>> labelAps = nestedDoubles(r, "class_ap_by_threshold");
+        Map<String, Map<String, Double>> labelTp = nestedDoubles(r, "class_tp_errors");
+        Map<String, Double> meanDistAps = new LinkedHashMap<>();
+        Map<Object, Object> classAp = r.getJavaMap(r.fieldIndex("class_ap"));
+        for (DetectionClass c : DetectionClass.values()) {
+            Object v = classAp.get(c.id());
+            if (v != null) {
+                meanDistAps.put(c.id(), ((Number) v).doubleValue());
+            }
+        }
+        Map<String, Double> tpErrors = new LinkedHashMap<>();
+        Map<String, Double> tpScores = new LinkedHashMap<>();
+        for (TpMetric t : TpMetric.values()) {
+            double e = r.getDouble(r.fieldIndex(t.column()));
+            tpErrors.put(t.key(), e);
+            tpScores.put(t.key(), Double.isNaN(e) ? Double.NaN : Math.max(0.0, 1.0 - e));
+        }
+        return new RunMetrics(source, r.getDouble(r.fieldIndex("map")), r.getDouble(r.fieldIndex("nds")), labelAps,
+                meanDistAps, labelTp, tpErrors, tpScores, Double.NaN);
+    }
+
+    private static Map<String, Map<String, Double>> nestedDoubles(Row r, String field) {
+        Map<Object, Object> outer = r.getJavaMap(r.fieldIndex(field));
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (DetectionClass c : DetectionClass.values()) {
+            Object inner = outer.get(c.id());
+            if (inner == null) {
+                continue;
+            }
+            Map<String, Double> m = new LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> javaInner = inner instanceof scala.collection.Map<?, ?> sm
+                    ? (Map<Object, Object>) JavaConverters.mapAsJavaMap(sm) : (Map<Object, Object>) inner;
+            javaInner.forEach((k, v) -> m.put(String.valueOf(k), v == null ? Double.NaN : ((Number) v).doubleValue()));
+            out.put(c.id(), m);
+        }
+        return out;
     }
 
     private static <K, V> scala.collection.Map<K, V> scalaMap(Map<K, V> m) {
