@@ -276,6 +276,10 @@ public final class CorrelateJob {
         if (columns.contains("run_date")) {
             df = df.filter(col("run_date").equalTo(lit(Date.valueOf(date))));
         }
+        if (columns.contains("main_k")) {
+            // one decomposition per run and scene: the main cluster count, not the sensitivity rows
+            df = df.filter(col("main_k"));
+        }
         List<String> terms = cfg.pidTerms();
         if (terms.isEmpty()) {
             for (StructField f : df.schema().fields()) {

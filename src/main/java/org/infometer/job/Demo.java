@@ -28,6 +28,7 @@ public final class Demo {
         GenerateJob.run(spark, GenerateConfig.demo(dir), Progress.stderr());
         JobConfig cfg = demoConfig(dir);
         MeasureResult r = MeasureJob.run(spark, cfg, out);
+        PidJob.run(spark, pidConfig(dir), out);
         CorrelateJob.run(spark, correlateConfig(dir, cfg), out);
         out.println();
         out.println("Query the tables, e.g.:");
@@ -35,6 +36,8 @@ public final class Demo {
                 + "mi_ci95_high_bits_per_token FROM infometer.run_mi WHERE job_name = '" + cfg.name() + "'\"");
         out.println("  ./submit.sh sql \"SELECT run_id, scene_token, mi_bits_per_token, redundancy_rank FROM "
                 + "infometer.scene_mi WHERE redundancy_rank <= 5 ORDER BY run_id, redundancy_rank\"");
+        out.println("  ./submit.sh sql \"SELECT run_id, k_x, redundancy_bits, unique_x_bits, unique_y_bits, synergy_bits, "
+                + "dominant_term FROM infometer.pid WHERE level = 'run' ORDER BY run_id, k_x\"");
         out.println("  ./submit.sh sql \"SELECT level, x_name, y_name, method, n, coefficient, p_value, p_value_kind, "
                 + "ci_low, ci_high FROM infometer.correlation WHERE job_name = 'correlate-demo' ORDER BY level, "
                 + "x_name, y_name, method\"");
@@ -55,6 +58,22 @@ public final class Demo {
         try {
             ObjectNode root = (ObjectNode) JobConfig.JSON.readTree("{\"name\": \"correlate-demo\"}");
             return CorrelateConfig.fromTree(root, overrides, mi.date(), "built-in correlate demo job");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** jobs/pid-demo.json on the demo's data (a lighter setting when running from the jar alone). */
+    static JobConfig pidConfig(String dir) {
+        Path job = Path.of("jobs", "pid-demo.json");
+        List<String> overrides = List.of("input.features=" + dir + "/features");
+        if (Files.exists(job)) {
+            return JobConfig.load(job, overrides, null);
+        }
+        try {
+            ObjectNode root = (ObjectNode) JobConfig.JSON.readTree("{\"name\": \"pid-demo\"}");
+            return JobConfig.fromTree(root, List.of("input.features=" + dir + "/features", "pid.k=[12, 24]",
+                    "pid.pcaDims=6", "pid.bootstrap=50"), null, "built-in pid demo job");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -180,7 +180,8 @@ final class PidAnalysis {
         for (PidRow r : outcome.rows()) {
             PidResult p = r.result();
             List<Object> v = new ArrayList<>(Arrays.asList(date, cfg.name(), r.level(), r.runId(), r.sceneToken(),
-                    cfg.pair().x(), cfg.pair().y(), cfg.pid().target(), r.discretisation(), r.k(), r.k(),
+                    cfg.pair().x(), cfg.pair().y(), cfg.pid().target(), r.discretisation(),
+                    r.k() == cfg.pid().k().get(0), r.k(), r.k(),
                     r.pcaDims(), r.samples(), r.tokens(), r.targetValues(), p.redundancyBits(), p.uniqueX1Bits(),
                     p.uniqueX2Bits(), p.synergyBits()));
             for (int i = 0; i < 4; i++) {

@@ -85,7 +85,7 @@ class CorrelateJobTest {
     @Test
     void sceneLevelMiAndMapAreNegativelyCorrelatedAndRunLevelPValuesAreExact() {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        CorrelateJob.Result r = CorrelateJob.run(spark, config("corr"),
+        CorrelateJob.Result r = CorrelateJob.run(spark, config("corr", "pid.table=pid_absent"),
                 new PrintStream(console, true, StandardCharsets.UTF_8), SILENT);
         String text = console.toString(StandardCharsets.UTF_8);
 
@@ -115,7 +115,7 @@ class CorrelateJobTest {
         assertTrue(text.contains("With n = 4 runs, even a perfect rank correlation (rho = -1 or +1) gives exact "
                 + "two-sided p = 1/12"), text);
         assertTrue(text.contains("Scene level"), text);
-        assertTrue(text.contains("Note: no table im.infometer.pid: PID terms skipped"), text);
+        assertTrue(text.contains("Note: no table im.infometer.pid_absent: PID terms skipped"), text);
 
         // The metrics_summary.json files and our evaluation of the detections describe the same predictions.
         List<Row> acc = spark.table("im.infometer.run_accuracy").filter("job_name = 'corr'").collectAsList();
@@ -220,7 +220,8 @@ class CorrelateJobTest {
         Path results = writeResultsJson();
         CorrelateConfig cfg = config("table-pid", "runAccuracy.metricsDir=", "runAccuracy.parquet="
                 + data().resolve("run_metrics"), "sceneAccuracy.detections=", "sceneAccuracy.resultsDir=" + results,
-                "pid.table=pid_test", "x=[\"mi_bits_per_token\"]", "y.scene=[\"map_present_classes\"]");
+                "pid.table=pid_test", "pid.terms=[\"redundancy_bits\", \"synergy_bits\"]",
+                "x=[\"mi_bits_per_token\"]", "y.scene=[\"map_present_classes\"]");
         CorrelateJob.Result r = CorrelateJob.run(spark, cfg, QUIET, SILENT);
         // Run: mi_bits_per_token, pid_redundancy_bits, pid_synergy_bits x map, nds x 3 methods; scene: 1 x 1 x 3.
         assertEquals(18 + 3, r.rows().size());
