@@ -9,7 +9,9 @@ import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.ScoredRow;
+import org.infometer.estimate.ShardFitting;
 import org.infometer.estimate.ShardRunner;
+import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.flow.FlowEstimator;
 import org.infometer.estimate.gaussian.GaussianEstimator;
 import org.infometer.io.FeatureInput;
@@ -18,6 +20,7 @@ import org.infometer.report.ConsoleReport;
 import org.infometer.report.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
+import org.infometer.report.ShardEstimates;
 import org.infometer.report.SummaryJson;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
@@ -31,13 +34,16 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * The measurement job: validate, fit (cross-fitted), apply, reduce, write tables.
+ * The measurement job: validate, fit (cross-fitted), apply, reduce, write tables. An estimator that is a
+ * {@link ShardFitting} with {@code perShard()} fits and scores inside each input partition instead of fit + apply;
+ * its shard estimates are combined on the driver and reported beside the usual tables.
  *
  * <p>Usage: {@code MeasureJob.run(spark, config, System.out)}. Everything is computed before any table is
  * touched: a run that fails (bad input, too many rejected rows, a fit that cannot be done) leaves every table as
@@ -88,16 +94,37 @@ public final class MeasureJob {
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
-        progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
-        CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
+        List<ScoredRow> scored;
+        Map<String, Double> ranks;
+        Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
+        if (estimator instanceof ShardFitting sf && sf.perShard()) {
+            progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
+                    + settings.folds() + "-fold cross-fitting)");
+            List<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
+            scored = shardRows.stream().map(ShardScoredRow::row).toList();
+            shardEstimates = ShardEstimates.combine(shardRows);
+            shardEstimates.values().forEach(c -> {
+                c.shards().forEach(e -> progress.info(String.format(Locale.ROOT,
+                        "run %s shard %s (partition %d): %d samples, MI %.4f ± %.4f bits/token", c.runId(),
+                        e.shardId(), e.partition(), e.samples(), e.miPerToken(), e.se())));
+                progress.info(String.format(Locale.ROOT, "run %s combined over %d shards (inverse-variance "
+                        + "weighted): MI %.4f ± %.4f bits/token", c.runId(), c.shards().size(), c.miPerToken(),
+                        c.se()));
+            });
+            ranks = Map.of();
+        } else {
+            progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
+            CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
 
-        progress.step("Scoring samples out of fold");
-        spark.sparkContext().setJobDescription("infometer: apply pass (out-of-fold codelengths)");
-        Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
-        Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
-                .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-        List<ScoredRow> scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models);
-        models.destroy();
+            progress.step("Scoring samples out of fold");
+            spark.sparkContext().setJobDescription("infometer: apply pass (out-of-fold codelengths)");
+            Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
+            Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
+                    .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+            scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models);
+            models.destroy();
+            ranks = fitted.modelRankMeanByRun();
+        }
 
         progress.step("Reducing");
         List<SampleResult> samples = new ArrayList<>();
@@ -124,12 +151,12 @@ public final class MeasureJob {
                 : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
 
         progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
-        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, fitted.modelRankMeanByRun());
+        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks);
         Path summary = SummaryJson.writeSuccess(cfg, scored.size(), samples.size(), rejected, runs, scenes, truth,
-                progress.elapsedSeconds());
+                shardEstimates, progress.elapsedSeconds());
         progress.finish();
         MeasureResult result = new MeasureResult("succeeded", scored.size(), samples, rejected, runs, scenes, truth,
-                fitted.modelRankMeanByRun(), summary);
+                ranks, shardEstimates, summary);
         ConsoleReport.print(console, cfg, result);
         return result;
     }

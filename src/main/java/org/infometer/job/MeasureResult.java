@@ -2,15 +2,19 @@ package org.infometer.job;
 
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
+import org.infometer.report.ShardEstimates;
 import org.infometer.estimate.ScoredRow;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Everything a measurement run produced, returned to callers (tests, the demo) as well as written to tables. */
+/**
+ * Everything a measurement run produced, returned to callers (tests, the demo) as well as written to tables.
+ * {@code shardEstimatesByRun} is empty unless the estimator fitted per shard.
+ */
 public record MeasureResult(String status, long inputRows, List<SampleResult> samples, List<ScoredRow> rejected,
                             List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
                             Map<String, Double> trueMiBitsPerTokenByRun, Map<String, Double> modelRankMeanByRun,
-                            Path summary) {
+                            Map<String, ShardEstimates.Combined> shardEstimatesByRun, Path summary) {
 }

@@ -39,6 +39,18 @@ public final class ConsoleReport {
                     s.scenes(), mi.value(), s.ci95Low(), s.ci95High(), s.perToken().get("hx").value(),
                     s.perToken().get("hy").value(), s.perToken().get("hxy").value(), t);
         }
+        if (!r.shardEstimatesByRun().isEmpty()) {
+            out.println();
+            out.println("Per-shard fit: shard estimates (mean MI bits/token ± SE over the shard's samples) and their "
+                    + "inverse-variance weighted combination (depends on the input partitioning):");
+            for (ShardEstimates.Combined c : r.shardEstimatesByRun().values()) {
+                out.printf("  %-14s combined %.4f ± %.4f over %d shards:", c.runId(), c.miPerToken(), c.se(),
+                        c.shards().size());
+                c.shards().forEach(e -> out.printf("  [p%d %s n=%d] %.4f ± %.4f", e.partition(),
+                        shortToken(e.shardId()), e.samples(), e.miPerToken(), e.se()));
+                out.println();
+            }
+        }
         out.println();
         out.println("Most redundant scenes (highest cross-modal MI per token) per run:");
         for (Reductions.RunStats s : r.runs()) {

@@ -54,7 +54,8 @@ public final class SummaryJson {
 
     public static Path writeSuccess(JobConfig cfg, long inputRows, long scored, List<ScoredRow> rejected,
                                     List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
-                                    Map<String, Double> truth, double seconds) {
+                                    Map<String, Double> truth, Map<String, ShardEstimates.Combined> shards,
+                                    double seconds) {
         ObjectNode root = header(cfg, "succeeded", seconds);
         root.put("input_rows", inputRows);
         root.put("scored_samples", scored);
@@ -89,6 +90,22 @@ public final class SummaryJson {
             o.put("mi_ci95_high_bits_per_token", r.ci95High());
             if (truth.containsKey(r.runId())) {
                 o.put("true_mi_bits_per_token", truth.get(r.runId()));
+            }
+            ShardEstimates.Combined c = shards.get(r.runId());
+            if (c != null) {
+                ObjectNode so = o.putObject("per_shard_mi_bits_per_token");
+                so.put("combined_value", c.miPerToken());
+                so.put("combined_se", c.se());
+                ArrayNode sa = so.putArray("shards");
+                for (ShardEstimates.Shard e : c.shards()) {
+                    ObjectNode x = sa.addObject();
+                    x.put("shard_id", e.shardId());
+                    x.put("partition", e.partition());
+                    x.put("n_samples", e.samples());
+                    x.put("n_tokens", e.tokens());
+                    x.put("value", e.miPerToken());
+                    x.put("se", e.se());
+                }
             }
             ArrayNode top = o.putArray("top_scenes");
             scenes.stream().filter(s -> s.runId().equals(r.runId()) && s.rank() <= 5).forEach(s -> {

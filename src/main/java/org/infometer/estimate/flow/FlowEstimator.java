@@ -12,9 +12,13 @@ import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.FittedPairModel;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
+import org.infometer.estimate.ScoredRow;
+import org.infometer.estimate.ShardFitting;
+import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.StableHash;
 import org.infometer.report.Progress;
 import org.infometer.schema.FeatureContract;
+import org.infometer.schema.Rejection;
 import org.infometer.schema.RowValidator;
 import scala.Tuple2;
 
@@ -56,8 +60,11 @@ import java.util.stream.Stream;
  *
  * <p>Device: with {@code device = auto}, each task trains and scores on the GPU Spark assigned to it (task
  * resource {@code gpu}) when DJL sees a GPU, on the CPU otherwise.
+ *
+ * <p>{@code fitMode = per-shard} ({@link #fitAndScore}): each input partition fits its own (run, fold) models on
+ * its own rows and scores its rows out of fold; results then depend on the input partitioning.
  */
-public final class FlowEstimator implements CrossFitEstimator {
+public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
 
     public static final String STORE_MANIFEST = "flow-store.json";
 
@@ -401,6 +408,201 @@ public final class FlowEstimator implements CrossFitEstimator {
         public int hashCode() {
             return n;
         }
+    }
+
+    // ---------------------------------------------------------------- per-shard
+
+    @Override
+    public boolean perShard() {
+        return options.fitMode().equals("per-shard");
+    }
+
+    /** One valid row of a shard, held in memory while the shard's models are fitted and applied. */
+    private record ShardRow(String run, String scene, String sample, Long timestamp, String file, int fold,
+            int tokens, int channelsX, int channelsY, float[] x, float[] y) {
+    }
+
+    /** What the planning pass sees of a shard: its id and valid samples per (run, fold). */
+    record ShardPlan(int partition, String shardId, Map<RunFold, Integer> samples) implements Serializable {
+    }
+
+    /** What a per-shard task returns: its rows (scored or rejected) and one line per model it fitted. */
+    record ShardOutput(int partition, String shardId, List<ScoredRow> rows, List<String> log)
+            implements Serializable {
+    }
+
+    /**
+     * {@code fitMode = per-shard}: each input partition (shard) reads its rows once into memory and, for every run
+     * and every fold k present in the shard, fits a model on the shard's rows of that run outside fold k (bounded
+     * by {@code maxTokensPerModel}, subsampled by stable hashes as in global mode) and scores the shard's rows in
+     * fold k with it. A planning pass first checks on the driver that every such model has at least 2 samples to
+     * train on. Results depend on the partitioning (deterministic for a given one).
+     */
+    @Override
+    public List<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator, Settings settings,
+            Progress progress) {
+        if (!options.storeMode().equals("none")) {
+            throw new IllegalArgumentException("fitMode per-shard does not use a model store");
+        }
+        int folds = settings.folds();
+        long seed = settings.seed();
+        features.sparkSession().sparkContext().setJobDescription("infometer: flow per-shard plan (samples per "
+                + "shard, run and fold)");
+        List<ShardPlan> plans = internalRows(features).mapPartitionsWithIndex(
+                (Integer p, Iterator<InternalRow> rows) -> List.of(plan(p, rows, validator, folds, seed))
+                        .iterator(), false).collect();
+        checkPlans(plans);
+        long models = plans.stream().mapToLong(p -> p.samples().size()).sum();
+        progress.info(String.format(Locale.ROOT, "per-shard fit: %d shards with valid samples, %d models",
+                plans.stream().filter(p -> !p.samples().isEmpty()).count(), models));
+
+        FlowGranularity g = granularity;
+        FlowJobOptions opts = options;
+        features.sparkSession().sparkContext().setJobDescription("infometer: flow per-shard fit and score ("
+                + models + " models, one shard per task)");
+        List<ShardOutput> outputs = internalRows(features).mapPartitionsWithIndex(
+                (Integer p, Iterator<InternalRow> rows) -> List.of(shardTask(p, rows, validator, folds, seed, g,
+                        opts)).iterator(), false).collect();
+        List<ShardScoredRow> out = new ArrayList<>();
+        for (ShardOutput o : outputs.stream().sorted(Comparator.comparingInt(ShardOutput::partition)).toList()) {
+            o.log().forEach(progress::info);
+            for (ScoredRow r : o.rows()) {
+                out.add(new ShardScoredRow(o.shardId(), o.partition(), r));
+            }
+        }
+        return out;
+    }
+
+    /** Fails, naming the run and shard, when a model of some shard would have fewer than 2 training samples. */
+    static void checkPlans(List<ShardPlan> plans) {
+        boolean any = false;
+        for (ShardPlan plan : plans.stream().sorted(Comparator.comparingInt(ShardPlan::partition)).toList()) {
+            Map<String, Integer> byRun = new TreeMap<>();
+            plan.samples().forEach((k, n) -> byRun.merge(k.runId(), n, Integer::sum));
+            for (Map.Entry<RunFold, Integer> e : new TreeMap<>(plan.samples()).entrySet()) {
+                any = true;
+                int train = byRun.get(e.getKey().runId()) - e.getValue();
+                if (train < 2) {
+                    throw new IllegalArgumentException(tooSmall(e.getKey(), plan.shardId(), plan.partition(),
+                            train));
+                }
+            }
+        }
+        if (!any) {
+            throw new IllegalArgumentException("No valid samples to fit the flow estimator on");
+        }
+    }
+
+    private static String tooSmall(RunFold key, String shardId, int partition, int train) {
+        return "fitMode per-shard: run " + key.runId() + " in shard " + shardId + " (input partition " + partition
+                + ") has " + train + " valid sample(s) outside fold " + key.fold() + "; a shard's model needs at "
+                + "least 2. Use fewer input partitions (input.repartition) or fitMode global";
+    }
+
+    private static ShardPlan plan(int partition, Iterator<InternalRow> rows, RowValidator validator, int folds,
+            long seed) {
+        Map<RunFold, Integer> samples = new TreeMap<>();
+        List<String> tokens = new ArrayList<>();
+        while (rows.hasNext()) {
+            InternalRow row = rows.next();
+            if (validator.check(row) != null) {
+                continue;
+            }
+            String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
+            String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
+            tokens.add(sample);
+            samples.merge(new RunFold(run, StableHash.fold(sample, folds, seed)), 1, Integer::sum);
+        }
+        return new ShardPlan(partition, shardId(tokens, seed), samples);
+    }
+
+    /** Stable id of a shard: a hash of its sorted valid sample tokens (not of the partition index or attempt). */
+    static String shardId(List<String> sampleTokens, long seed) {
+        List<String> sorted = new ArrayList<>(sampleTokens);
+        sorted.sort(null);
+        return String.format(Locale.ROOT, "%016x", StableHash.of(String.join("\n", sorted), seed ^ 0x7368617264L));
+    }
+
+    /** Reads one shard, then fits and scores one (run, fold) model at a time. */
+    private static ShardOutput shardTask(int partition, Iterator<InternalRow> it, RowValidator validator,
+            int folds, long seed, FlowGranularity g, FlowJobOptions opts) {
+        List<ScoredRow> out = new ArrayList<>();
+        List<ShardRow> valid = new ArrayList<>();
+        while (it.hasNext()) {
+            InternalRow row = it.next();
+            String file = row.getUTF8String(FeatureContract.FILE).toString();
+            Rejection rejection = validator.check(row);
+            String run = row.isNullAt(FeatureContract.RUN_ID) ? null
+                    : row.getUTF8String(FeatureContract.RUN_ID).toString();
+            String scene = row.isNullAt(FeatureContract.SCENE) ? null
+                    : row.getUTF8String(FeatureContract.SCENE).toString();
+            String sample = row.isNullAt(FeatureContract.SAMPLE) ? null
+                    : row.getUTF8String(FeatureContract.SAMPLE).toString();
+            Long ts = row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP);
+            if (rejection != null) {
+                out.add(new ScoredRow(run, scene, sample, ts, file, -1, 0, null, rejection));
+                continue;
+            }
+            valid.add(new ShardRow(run, scene, sample, ts, file, StableHash.fold(sample, folds, seed),
+                    row.getInt(FeatureContract.X_TOKENS), row.getInt(FeatureContract.X_CHANNELS),
+                    row.getInt(FeatureContract.Y_CHANNELS), RowValidator.map(row, FeatureContract.X),
+                    RowValidator.map(row, FeatureContract.Y)));
+        }
+        valid.sort(Comparator.comparing(ShardRow::sample).thenComparing(ShardRow::run));
+        String shardId = shardId(valid.stream().map(ShardRow::sample).toList(), seed);
+        long shardHash = Long.parseUnsignedLong(shardId, 16);
+        Map<String, List<ShardRow>> byRun = new TreeMap<>();
+        valid.forEach(r -> byRun.computeIfAbsent(r.run(), k -> new ArrayList<>()).add(r));
+        List<String> log = new ArrayList<>();
+        FlowConfig config = opts.config();
+        String device = taskDevice(config.device());
+        FlowConfig taskConfig = config.toBuilder().device(device).build();
+        for (Map.Entry<String, List<ShardRow>> e : byRun.entrySet()) {
+            String run = e.getKey();
+            List<ShardRow> rows = e.getValue();
+            for (int k : rows.stream().map(ShardRow::fold).distinct().sorted().toList()) {
+                int fold = k;
+                List<ShardRow> train = rows.stream().filter(r -> r.fold() != fold).toList();
+                if (train.size() < 2) {
+                    throw new IllegalArgumentException(tooSmall(new RunFold(run, fold), shardId, partition,
+                            train.size()));
+                }
+                long trainTokens = train.stream().mapToLong(ShardRow::tokens).sum();
+                double rate = Math.min(1.0, opts.maxTokensPerModel() / (double) trainTokens);
+                List<PairSample> kept = new ArrayList<>();
+                for (ShardRow r : train) {
+                    TrainRow t = subsample(r.sample(), StableHash.of(r.sample(), seed ^ 0x5375627361L), r.x(), r.y(),
+                            r.tokens(), r.channelsX(), r.channelsY(), rate, g);
+                    if (t != null) {
+                        kept.add(new PairSample(t.x(), t.y(), t.tokens()));
+                    }
+                }
+                long seedKey = StableHash.combine(seed, StableHash.of(run, seed), fold, shardHash, 0x666c6f77L);
+                String prefix = "shard " + shardId + " run " + run + " fold " + fold;
+                FlowProgressListener listener = (flow, epoch, tr, held) -> System.err.printf(Locale.ROOT,
+                        "[flow %s] %s epoch %d: train %.4f, held-out %.4f bits/token%n", prefix, flow, epoch, tr,
+                        held);
+                long start = System.nanoTime();
+                ShardRow first = rows.get(0);
+                int scored = 0;
+                try (FlowPairModel model = FlowTrainer.fit(kept.iterator(), first.channelsX(), first.channelsY(),
+                        taskConfig, seedKey, listener)) {
+                    for (ShardRow r : rows) {
+                        if (r.fold() == fold) {
+                            out.add(new ScoredRow(r.run(), r.scene(), r.sample(), r.timestamp(), r.file(), fold,
+                                    r.tokens(), model.score(r.x(), r.y(), r.tokens()), null));
+                            scored++;
+                        }
+                    }
+                    log.add(String.format(Locale.ROOT, "flow model shard %s (partition %d) run %s fold %d: %,d "
+                                    + "train samples (%,d tokens buffered), %d scored, %.1f s on %s, held-out MI "
+                                    + "%.4f bits/token", shardId, partition, run, fold, train.size(),
+                            model.summary().tokensBuffered(), scored, (System.nanoTime() - start) / 1e9, device,
+                            model.summary().heldOutMiBitsPerToken()));
+                }
+            }
+        }
+        return new ShardOutput(partition, shardId, out, log);
     }
 
     // ---------------------------------------------------------------- device

@@ -14,8 +14,9 @@ import java.util.TreeMap;
  * {@code flowSteps}, {@code hiddenUnits}, {@code convChannels}, {@code mixtureComponents}, {@code heldOutFraction},
  * {@code intraOpThreads}, {@code device} (auto | cpu | gpu | gpu:N) shape the {@link FlowConfig};
  * {@code maxTokensPerModel} bounds the training subsample of each (run, fold) model; {@code fitMode} is
- * {@code global} ({@code per-shard} is not implemented); {@code modelStore} (a directory) with
- * {@code storeMode} {@code save} (fit and keep the models) or {@code load} (score with stored models, no fit).
+ * {@code global} (one model per (run, fold) over the whole input) or {@code per-shard} (models per input
+ * partition, run and fold; no model store); {@code modelStore} (a directory) with {@code storeMode} {@code save}
+ * (fit and keep the models) or {@code load} (score with stored models, no fit), global mode only.
  *
  * @param config            the flow configuration (its device is the job's request; tasks resolve {@code auto})
  * @param maxTokensPerModel most training tokens per model (deterministic subsample beyond that)
@@ -86,12 +87,8 @@ public record FlowJobOptions(FlowConfig config, int maxTokensPerModel, String fi
                     .replace("FlowConfig.maxBufferTokens", "maxTokensPerModel").replace("FlowConfig.", ""));
         }
         String fitMode = o.containsKey("fitMode") ? stringOpt(o, "fitMode").toLowerCase(Locale.ROOT) : "global";
-        if (fitMode.equals("per-shard")) {
-            throw invalid("fitMode per-shard is not implemented in this build; use fitMode global (one model per "
-                    + "(run, fold), trained on executors)");
-        }
-        if (!fitMode.equals("global")) {
-            throw invalid("fitMode must be global (per-shard is not implemented), got '" + fitMode + "'");
+        if (!fitMode.equals("global") && !fitMode.equals("per-shard")) {
+            throw invalid("fitMode must be global or per-shard, got '" + fitMode + "'");
         }
         String store = o.containsKey("modelStore") ? stringOpt(o, "modelStore") : null;
         String mode = o.containsKey("storeMode") ? stringOpt(o, "storeMode").toLowerCase(Locale.ROOT) : null;
@@ -113,6 +110,10 @@ public record FlowJobOptions(FlowConfig config, int maxTokensPerModel, String fi
         }
         if (mode.equals("none")) {
             store = null;
+        }
+        if (fitMode.equals("per-shard") && !mode.equals("none")) {
+            throw invalid("storeMode " + mode + " needs fitMode global; fitMode per-shard fits its models inside "
+                    + "each input partition and keeps none");
         }
         return new FlowJobOptions(config, maxTokens, fitMode, store, mode);
     }

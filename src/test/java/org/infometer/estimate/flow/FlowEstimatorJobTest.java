@@ -131,9 +131,59 @@ class FlowEstimatorJobTest {
     }
 
     @Test
+    @Order(4)
+    void perShardFitScoresEverySampleOnceAndIsDeterministicForAPartitioning() throws java.io.IOException {
+        String opts = SMALL + ", \"fitMode\": \"per-shard\"";
+        long t0 = System.nanoTime();
+        MeasureResult a = MeasureJob.run(spark, config("shard2a", "data", opts, "input.repartition=2"), QUIET);
+        System.err.printf("flow job (per-shard, 2 partitions): %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        MeasureResult b = MeasureJob.run(spark, config("shard2b", "data", opts, "input.repartition=2"), QUIET);
+        assertEquals(24, a.samples().size());
+        assertTrue(a.rejected().isEmpty());
+        assertEquals(24, a.samples().stream().map(s -> s.sampleToken()).distinct().count());
+        assertTrue(a.samples().stream().allMatch(s -> Double.isFinite(s.hxBits()) && Double.isFinite(s.hxyBits())));
+        assertEquals(List.of("flow-token"), spark.sql("SELECT DISTINCT estimator FROM im.infometer.sample_mi "
+                + "WHERE job_name = 'shard2a'").collectAsList().stream().map(x -> x.getString(0)).toList());
+        assertEquals(24L, spark.sql("SELECT COUNT(DISTINCT sample_token) FROM im.infometer.sample_mi "
+                + "WHERE job_name = 'shard2a'").first().getLong(0));
+        assertEquals(24L, spark.sql("SELECT COUNT(*) FROM im.infometer.sample_mi WHERE job_name = 'shard2a'")
+                .first().getLong(0));
+
+        assertEquals(1, a.shardEstimatesByRun().size());
+        org.infometer.report.ShardEstimates.Combined c = a.shardEstimatesByRun().values().iterator().next();
+        assertEquals(2, c.shards().size());
+        assertEquals(24, c.shards().stream().mapToLong(org.infometer.report.ShardEstimates.Shard::samples).sum());
+        assertTrue(Double.isFinite(c.miPerToken()), c.toString());
+        assertTrue(Double.isFinite(c.se()) && c.se() > 0, c.toString());
+        assertEquals(c, b.shardEstimatesByRun().values().iterator().next());
+        assertTrue(Files.readString(a.summary()).contains("per_shard_mi_bits_per_token"));
+
+        List<Row> sa = rows("sample_mi", "shard2a", "run_id", "sample_token");
+        List<Row> sb = rows("sample_mi", "shard2b", "run_id", "sample_token");
+        assertEquals(24, sa.size());
+        assertEquals(sa, sb, "per-shard sample_mi differs between two runs with the same partitioning");
+        assertEquals(rows("run_mi", "shard2a", "run_id"), rows("run_mi", "shard2b", "run_id"));
+    }
+
+    @Test
+    @Order(5)
+    void perShardFailsClearlyWhenShardsAreTooSmall() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MeasureJob.run(spark,
+                config("shard12", "data", SMALL + ", \"fitMode\": \"per-shard\"", "input.repartition=12"),
+                QUIET));
+        assertTrue(e.getMessage().contains("run scheme_1 in shard ") && e.getMessage().contains("input partition")
+                && e.getMessage().contains("fewer input partitions") && e.getMessage().contains("fitMode global"),
+                e.getMessage());
+    }
+
+    @Test
     void optionsAreValidatedWithMessagesNamingTheOption() {
         assertTrue(msg(Map.of("epochz", 3)).contains("unknown option 'epochz'"));
-        assertTrue(msg(Map.of("fitMode", "per-shard")).contains("per-shard is not implemented"));
+        assertTrue(msg(Map.of("fitMode", "local")).contains("fitMode must be global or per-shard"));
+        assertTrue(msg(Map.of("fitMode", "per-shard", "modelStore", "/tmp/x", "storeMode", "save"))
+                .contains("needs fitMode global"));
+        assertEquals("per-shard", FlowJobOptions.parse(FlowGranularity.TOKEN, Map.of("fitMode", "Per-Shard"))
+                .fitMode());
         assertTrue(msg(Map.of("epochs", 0)).contains("epochs must be in"));
         assertTrue(msg(Map.of("epochs", 2.5)).contains("epochs must be a whole number"));
         assertTrue(msg(Map.of("storeMode", "load")).contains("needs modelStore"));
