@@ -1,5 +1,6 @@
 package org.infometer.estimate;
 
+import org.infometer.schema.FeatureContract;
 import org.infometer.schema.Rejection;
 
 import java.io.Serializable;
@@ -10,6 +11,19 @@ import java.io.Serializable;
  */
 public record ScoredRow(String runId, String sceneToken, String sampleToken, Long timestamp, String sourceFile,
                         int fold, int tokens, SampleCodelengths bits, Rejection rejection) implements Serializable {
+
+    /** The identifying columns of a row (nulls kept) with the reason it was rejected. */
+    public static ScoredRow rejected(org.apache.spark.sql.catalyst.InternalRow row, Rejection rejection) {
+        return new ScoredRow(string(row, FeatureContract.RUN_ID), string(row, FeatureContract.SCENE),
+                string(row, FeatureContract.SAMPLE),
+                row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP),
+                string(row, FeatureContract.FILE), -1, 0, null, rejection);
+    }
+
+    /** A string column of a contract row, or null. */
+    public static String string(org.apache.spark.sql.catalyst.InternalRow row, int ordinal) {
+        return row.isNullAt(ordinal) ? null : row.getUTF8String(ordinal).toString();
+    }
 
     public boolean rejected() {
         return rejection != null;

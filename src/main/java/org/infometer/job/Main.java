@@ -149,9 +149,13 @@ public final class Main {
                 + "/{features,ground_truth,gt_boxes,detections,run_metrics,metrics/<run_id>/metrics_summary.json}");
     }
 
-    static JobConfig loadJob(List<String> args) {
+    /** The arguments of a job-file mode: JOB.json [--run-date YYYY-MM-DD] [--set path=value ...]. */
+    record JobArgs(Path file, List<String> overrides, LocalDate runDate) {
+    }
+
+    static JobArgs jobArgs(List<String> args, String example) {
         if (args.isEmpty()) {
-            throw new IllegalArgumentException("a job file is needed, e.g. jobs/nightly-camera-lidar.json");
+            throw new IllegalArgumentException("a job file is needed, e.g. " + example);
         }
         String date = option(args, "--run-date", null);
         List<String> overrides = new ArrayList<>();
@@ -162,7 +166,12 @@ public final class Main {
         if (args.size() != 1) {
             throw new IllegalArgumentException("one job file expected; unexpected: " + args);
         }
-        return JobConfig.load(Path.of(args.get(0)), overrides, date == null ? null : parseDate(date));
+        return new JobArgs(Path.of(args.get(0)), overrides, date == null ? null : parseDate(date));
+    }
+
+    static JobConfig loadJob(List<String> args) {
+        JobArgs a = jobArgs(args, "jobs/nightly-camera-lidar.json");
+        return JobConfig.load(a.file(), a.overrides(), a.runDate());
     }
 
     static void pidJob(List<String> args) {
@@ -193,20 +202,8 @@ public final class Main {
     }
 
     static void correlate(List<String> args) {
-        if (args.isEmpty()) {
-            throw new IllegalArgumentException("correlate needs a job file, e.g. jobs/correlate-demo.json");
-        }
-        String date = option(args, "--run-date", null);
-        List<String> overrides = new ArrayList<>();
-        String o;
-        while ((o = option(args, "--set", null)) != null) {
-            overrides.add(o);
-        }
-        if (args.size() != 1) {
-            throw new IllegalArgumentException("correlate takes one job file; unexpected: " + args);
-        }
-        CorrelateConfig cfg = CorrelateConfig.load(Path.of(args.get(0)), overrides,
-                date == null ? null : parseDate(date));
+        JobArgs a = jobArgs(args, "jobs/correlate-demo.json");
+        CorrelateConfig cfg = CorrelateConfig.load(a.file(), a.overrides(), a.runDate());
         SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
         CorrelateJob.run(spark, cfg, System.out);
     }

@@ -530,19 +530,16 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         List<ShardRow> valid = new ArrayList<>();
         while (it.hasNext()) {
             InternalRow row = it.next();
-            String file = row.getUTF8String(FeatureContract.FILE).toString();
             Rejection rejection = validator.check(row);
-            String run = row.isNullAt(FeatureContract.RUN_ID) ? null
-                    : row.getUTF8String(FeatureContract.RUN_ID).toString();
-            String scene = row.isNullAt(FeatureContract.SCENE) ? null
-                    : row.getUTF8String(FeatureContract.SCENE).toString();
-            String sample = row.isNullAt(FeatureContract.SAMPLE) ? null
-                    : row.getUTF8String(FeatureContract.SAMPLE).toString();
-            Long ts = row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP);
             if (rejection != null) {
-                out.add(new ScoredRow(run, scene, sample, ts, file, -1, 0, null, rejection));
+                out.add(ScoredRow.rejected(row, rejection));
                 continue;
             }
+            String file = ScoredRow.string(row, FeatureContract.FILE);
+            String run = ScoredRow.string(row, FeatureContract.RUN_ID);
+            String scene = ScoredRow.string(row, FeatureContract.SCENE);
+            String sample = ScoredRow.string(row, FeatureContract.SAMPLE);
+            Long ts = row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP);
             valid.add(new ShardRow(run, scene, sample, ts, file, StableHash.fold(sample, folds, seed),
                     row.getInt(FeatureContract.X_TOKENS), row.getInt(FeatureContract.X_CHANNELS),
                     row.getInt(FeatureContract.Y_CHANNELS), RowValidator.map(row, FeatureContract.X),
