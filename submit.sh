@@ -31,7 +31,7 @@ if [[ -z "$profile" ]]; then
   if [[ -n "$master" ]]; then profile=cluster; else profile=local; fi
 fi
 props="$here/conf/$profile.properties"
-[[ -f "$props" ]] || { echo "submit.sh: no profile conf/$profile.properties (have: $(cd "$here/conf" && ls *.properties | sed 's/.properties//' | tr '\n' ' '))" >&2; exit 2; }
+[[ -f "$props" ]] || { echo "submit.sh: no profile conf/$profile.properties (have: $(cd "$here/conf" && ls *.properties | grep -v "^log4j2" | sed 's/.properties//' | tr '\n' ' '))" >&2; exit 2; }
 
 # The JVM flags Spark needs on Java 17 (the same list as pom.xml's spark.java17.opens).
 java17_opens=(
