@@ -35,8 +35,9 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
     /** Column-major cx x (cx + r): whitening followed by the canonical directions. */
     private final double[] projectX;
     private final double[] projectY;
-    private transient float[] projectXf;
-    private transient float[] projectYf;
+    /** Single-precision copies used for scoring; built once here, never lazily, since tasks share the model. */
+    private final float[] projectXf;
+    private final float[] projectYf;
 
     GaussianPairModel(GaussianMarginal mx, GaussianMarginal my, double[] rho, double[] canonX, double[] canonY) {
         this.mx = mx;
@@ -44,6 +45,8 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         this.rho = rho;
         this.projectX = concat(mx.whitening, canonX);
         this.projectY = concat(my.whitening, canonY);
+        this.projectXf = toFloat(projectX);
+        this.projectYf = toFloat(projectY);
     }
 
     private static double[] concat(double[] a, double[] b) {
@@ -101,10 +104,6 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
 
     @Override
     public SampleCodelengths score(float[] x, float[] y, int tokens) {
-        if (projectXf == null) {
-            projectXf = toFloat(projectX);
-            projectYf = toFloat(projectY);
-        }
         int r = rho.length;
         int cx = mx.channels;
         int cy = my.channels;
