@@ -12,12 +12,24 @@ import java.io.Serializable;
 public record ScoredRow(String runId, String sceneToken, String sampleToken, Long timestamp, String sourceFile,
                         int fold, int tokens, SampleCodelengths bits, Rejection rejection) implements Serializable {
 
-    /** The identifying columns of a row (nulls kept) with the reason it was rejected. */
-    public static ScoredRow rejected(org.apache.spark.sql.catalyst.InternalRow row, Rejection rejection) {
+    /** The identifying columns of a contract row (nulls kept), not yet scored or rejected. */
+    public static ScoredRow identity(org.apache.spark.sql.catalyst.InternalRow row) {
         return new ScoredRow(string(row, FeatureContract.RUN_ID), string(row, FeatureContract.SCENE),
                 string(row, FeatureContract.SAMPLE),
                 row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP),
-                string(row, FeatureContract.FILE), -1, 0, null, rejection);
+                string(row, FeatureContract.FILE), -1, 0, null, null);
+    }
+
+    /** The row's identity with the reason it was rejected. */
+    public static ScoredRow rejected(org.apache.spark.sql.catalyst.InternalRow row, Rejection rejection) {
+        ScoredRow id = identity(row);
+        return new ScoredRow(id.runId, id.sceneToken, id.sampleToken, id.timestamp, id.sourceFile, -1, 0, null,
+                rejection);
+    }
+
+    /** This row scored in {@code fold} over {@code tokens} tokens. */
+    public ScoredRow withScore(int fold, int tokens, SampleCodelengths bits) {
+        return new ScoredRow(runId, sceneToken, sampleToken, timestamp, sourceFile, fold, tokens, bits, null);
     }
 
     /** A string column of a contract row, or null. */

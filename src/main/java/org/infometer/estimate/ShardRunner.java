@@ -74,12 +74,8 @@ public final class ShardRunner {
                     out.add(ScoredRow.rejected(row, rejection));
                     continue;
                 }
-                String file = ScoredRow.string(row, FeatureContract.FILE);
-                String run = ScoredRow.string(row, FeatureContract.RUN_ID);
-                String scene = ScoredRow.string(row, FeatureContract.SCENE);
-                String sample = ScoredRow.string(row, FeatureContract.SAMPLE);
-                Long ts = row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP);
-                RunFold key = new RunFold(run, StableHash.fold(sample, folds, seed));
+                ScoredRow id = ScoredRow.identity(row);
+                RunFold key = new RunFold(id.runId(), StableHash.fold(id.sampleToken(), folds, seed));
                 FittedPairModel model = open.computeIfAbsent(key, k -> {
                     PairModelHandle h = handles.get(k);
                     if (h == null) {
@@ -91,7 +87,7 @@ public final class ShardRunner {
                 int tokens = row.getInt(FeatureContract.X_TOKENS);
                 SampleCodelengths bits = model.score(RowValidator.map(row, FeatureContract.X),
                         RowValidator.map(row, FeatureContract.Y), tokens);
-                out.add(new ScoredRow(run, scene, sample, ts, file, key.fold(), tokens, bits, null));
+                out.add(id.withScore(key.fold(), tokens, bits));
             }
             return out.iterator();
         }).collect();

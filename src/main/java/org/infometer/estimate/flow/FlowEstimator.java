@@ -418,8 +418,16 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
     }
 
     /** One valid row of a shard, held in memory while the shard's models are fitted and applied. */
-    private record ShardRow(String run, String scene, String sample, Long timestamp, String file, int fold,
-            int tokens, int channelsX, int channelsY, float[] x, float[] y) {
+    private record ShardRow(ScoredRow id, int fold, int tokens, int channelsX, int channelsY, float[] x,
+            float[] y) {
+
+        String run() {
+            return id.runId();
+        }
+
+        String sample() {
+            return id.sampleToken();
+        }
     }
 
     /** What the planning pass sees of a shard: its id and valid samples per (run, fold). */
@@ -535,12 +543,8 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
                 out.add(ScoredRow.rejected(row, rejection));
                 continue;
             }
-            String file = ScoredRow.string(row, FeatureContract.FILE);
-            String run = ScoredRow.string(row, FeatureContract.RUN_ID);
-            String scene = ScoredRow.string(row, FeatureContract.SCENE);
-            String sample = ScoredRow.string(row, FeatureContract.SAMPLE);
-            Long ts = row.isNullAt(FeatureContract.TIMESTAMP) ? null : row.getLong(FeatureContract.TIMESTAMP);
-            valid.add(new ShardRow(run, scene, sample, ts, file, StableHash.fold(sample, folds, seed),
+            ScoredRow id = ScoredRow.identity(row);
+            valid.add(new ShardRow(id, StableHash.fold(id.sampleToken(), folds, seed),
                     row.getInt(FeatureContract.X_TOKENS), row.getInt(FeatureContract.X_CHANNELS),
                     row.getInt(FeatureContract.Y_CHANNELS), RowValidator.map(row, FeatureContract.X),
                     RowValidator.map(row, FeatureContract.Y)));
@@ -586,8 +590,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
                         taskConfig, seedKey, listener)) {
                     for (ShardRow r : rows) {
                         if (r.fold() == fold) {
-                            out.add(new ScoredRow(r.run(), r.scene(), r.sample(), r.timestamp(), r.file(), fold,
-                                    r.tokens(), model.score(r.x(), r.y(), r.tokens()), null));
+                            out.add(r.id().withScore(fold, r.tokens(), model.score(r.x(), r.y(), r.tokens())));
                             scored++;
                         }
                     }
