@@ -138,7 +138,8 @@ public final class FlowModelHandle implements PairModelHandle {
             for (Path p : (Iterable<Path>) list::iterator) {
                 String name = p.getFileName().toString();
                 if (Files.isRegularFile(p)
-                        && (name.equals(FlowModelStore.METADATA_FILE) || name.endsWith(".params"))) {
+                        && (name.equals(FlowModelStore.METADATA_FILE) || name.equals(FlowModelStore.DEPENDENCE_FILE)
+                        || name.endsWith(".params"))) {
                     files.put(name, Files.readAllBytes(p));
                 }
             }

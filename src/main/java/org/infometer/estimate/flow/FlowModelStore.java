@@ -13,8 +13,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Saves and loads fitted pair models: one directory holding three DJL parameter files ({@code flow-x-0000.params},
- * {@code flow-y-0000.params}, {@code flow-xy-0000.params}) and {@value #METADATA_FILE} (config, input
+ * Saves and loads fitted pair models: one directory holding the model's parameters and {@value #METADATA_FILE}.
+ * A token-granularity model (variant {@code dependence}, format 2) stores {@value #DEPENDENCE_FILE}: both
+ * Gaussianisations, the Gaussian pair model and the conditional flow's DJL parameters. A map-granularity model
+ * (variant {@code three-flows}) stores three DJL parameter files ({@code flow-x-0000.params},
+ * {@code flow-y-0000.params}, {@code flow-xy-0000.params}); format-1 stores are read as this variant. The
+ * metadata holds config, input
  * fingerprint, estimator, channels, training curves, held-out losses, fitted data size, DJL and PyTorch versions).
  *
  * <p>Usage: {@code FlowModelStore.save(model, dir, fingerprint)} on the fitting side;
@@ -25,7 +29,10 @@ import java.util.List;
 public final class FlowModelStore {
 
     public static final String METADATA_FILE = "flow-model.json";
-    static final int FORMAT_VERSION = 1;
+    public static final String DEPENDENCE_FILE = "dependence-model.bin";
+    static final int FORMAT_VERSION = 2;
+    static final String THREE_FLOWS = "three-flows";
+    static final String DEPENDENCE = "dependence";
     static final List<String> FLOWS = List.of("flow-x", "flow-y", "flow-xy");
 
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
@@ -40,12 +47,17 @@ public final class FlowModelStore {
                     + dir);
         }
         Files.createDirectories(dir);
+        boolean dependence = model.dependence() != null;
+        if (dependence) {
+            Files.write(dir.resolve(DEPENDENCE_FILE), model.dependence().toBytes());
+        }
         for (FlowNet net : model.flows()) {
             net.save(dir);
         }
         FlowModelInfo info = new FlowModelInfo(FORMAT_VERSION, model.estimator(), model.channelsX(),
                 model.channelsY(), inputFingerprint, model.seedKey(), model.config(), model.summary(),
-                FlowEngine.djlVersion(), FlowEngine.pytorchVersion(), FLOWS);
+                FlowEngine.djlVersion(), FlowEngine.pytorchVersion(),
+                dependence ? List.of(DEPENDENCE_FILE) : FLOWS, dependence ? DEPENDENCE : THREE_FLOWS);
         Files.writeString(dir.resolve(METADATA_FILE), GSON.toJson(info), StandardCharsets.UTF_8);
     }
 
@@ -63,6 +75,22 @@ public final class FlowModelStore {
         FlowConfig config = device == null ? info.config() : info.config().toBuilder().device(device).build();
         FlowEngine.applyThreads(config.intraOpThreads());
         ai.djl.Device d = FlowDevices.resolve(config.device());
+        if (DEPENDENCE.equals(info.variant())) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(dir.resolve(DEPENDENCE_FILE));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + dir.resolve(DEPENDENCE_FILE), e);
+            }
+            DependenceModel dep = DependenceModel.fromBytes(bytes, d);
+            if (dep.channelsX() != info.channelsX() || dep.channelsY() != info.channelsY()) {
+                dep.close();
+                throw new IllegalArgumentException("Flow model " + dir + " holds " + dep.channelsX() + " + "
+                        + dep.channelsY() + " channels, its metadata says " + info.channelsX() + " + "
+                        + info.channelsY());
+            }
+            return new FlowPairModel(config, info.seedKey(), info.fit(), dep);
+        }
         int[] channels = {info.channelsX(), info.channelsY(), info.channelsX() + info.channelsY()};
         FlowNet[] nets = new FlowNet[3];
         try {
@@ -97,9 +125,19 @@ public final class FlowModelStore {
         } catch (JsonParseException | IllegalArgumentException e) {
             throw new IllegalArgumentException("Malformed flow model metadata " + file + ": " + e.getMessage(), e);
         }
-        if (info == null || info.formatVersion() != FORMAT_VERSION) {
+        if (info == null || info.formatVersion() < 1 || info.formatVersion() > FORMAT_VERSION) {
             throw new IllegalArgumentException("Flow model metadata " + file + " has format version "
-                    + (info == null ? "none" : info.formatVersion()) + ", this build reads " + FORMAT_VERSION);
+                    + (info == null ? "none" : info.formatVersion()) + ", this build reads 1 to " + FORMAT_VERSION);
+        }
+        if (info.variant() == null) {
+            // Format 1 had only the three-flow model.
+            info = new FlowModelInfo(info.formatVersion(), info.estimator(), info.channelsX(), info.channelsY(),
+                    info.inputFingerprint(), info.seedKey(), info.config(), info.fit(), info.djlVersion(),
+                    info.pytorchVersion(), info.flows(), THREE_FLOWS);
+        }
+        if (!info.variant().equals(THREE_FLOWS) && !info.variant().equals(DEPENDENCE)) {
+            throw new IllegalArgumentException("Flow model metadata " + file + " names variant '" + info.variant()
+                    + "'; this build reads " + THREE_FLOWS + " and " + DEPENDENCE);
         }
         return info;
     }

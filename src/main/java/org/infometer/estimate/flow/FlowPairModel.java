@@ -5,10 +5,13 @@ import org.infometer.estimate.FittedPairModel;
 import org.infometer.estimate.SampleCodelengths;
 
 /**
- * InfoMeter pair model: three flows, each an invertible transform (normalisation, LU mixing, affine couplings)
- * followed by a learned mixture entropy model, for X, for Y and for the concatenation (X, Y). A sample's
- * codelengths are -log2 densities including every log-determinant, summed over its tokens, so
- * {@code hX + hY - hXY} estimates the pointwise mutual information in bits.
+ * InfoMeter pair model. Token granularity: the dependence flow ({@link DependenceModel}): per-modality invertible
+ * transforms shared by the marginal and joint models, so the marginal terms cancel token by token, and a joint
+ * entropy model that learns only the dependence (Gaussian canonical pairs, plus a conditional flow when held-out
+ * data pays for it). Map granularity: three flows, each an invertible transform (normalisation, LU mixing,
+ * convolutional couplings) followed by a learned mixture entropy model, for X, for Y and for the concatenation
+ * (X, Y). Either way a sample's codelengths are -log2 densities including every log-determinant, summed over
+ * its tokens, so {@code hX + hY - hXY} estimates the pointwise mutual information in bits.
  *
  * <p>Usage: get one from {@link FlowTrainer#fit}, {@link FlowModelStore#load} or a {@link FlowModelHandle};
  * call {@link #score} per sample (thread-safe); {@link #close()} when done with a model you own (never the shared
@@ -29,6 +32,19 @@ public final class FlowPairModel implements FittedPairModel {
     private final FlowNet flowX;
     private final FlowNet flowY;
     private final FlowNet flowXY;
+    private final DependenceModel dependence;
+
+    FlowPairModel(FlowConfig config, long seedKey, FlowFitSummary summary, DependenceModel dependence) {
+        this.config = config;
+        this.channelsX = dependence.channelsX();
+        this.channelsY = dependence.channelsY();
+        this.seedKey = seedKey;
+        this.summary = summary;
+        this.flowX = null;
+        this.flowY = null;
+        this.flowXY = null;
+        this.dependence = dependence;
+    }
 
     FlowPairModel(FlowConfig config, int channelsX, int channelsY, long seedKey, FlowFitSummary summary,
             FlowNet flowX, FlowNet flowY, FlowNet flowXY) {
@@ -40,6 +56,7 @@ public final class FlowPairModel implements FittedPairModel {
         this.flowX = flowX;
         this.flowY = flowY;
         this.flowXY = flowXY;
+        this.dependence = null;
     }
 
     @Override
@@ -69,13 +86,22 @@ public final class FlowPairModel implements FittedPairModel {
         return summary;
     }
 
+    /** The three flows of a map-granularity model (none for the dependence flow). */
     FlowNet[] flows() {
-        return new FlowNet[] {flowX, flowY, flowXY};
+        return dependence != null ? new FlowNet[0] : new FlowNet[] {flowX, flowY, flowXY};
+    }
+
+    /** The dependence flow of a token-granularity model, or null. */
+    DependenceModel dependence() {
+        return dependence;
     }
 
     @Override
     public SampleCodelengths score(float[] x, float[] y, int tokens) {
         new PairSample(x, y, tokens).check(channelsX, channelsY, 0);
+        if (dependence != null) {
+            return dependence.score(x, y, tokens);
+        }
         float[] xy = TrainingBuffer.concatRows(x, channelsX, y, channelsY);
         double hx = flowX.codelengthNats(x, shape(tokens, channelsX)) / LN2;
         double hy = flowY.codelengthNats(y, shape(tokens, channelsY)) / LN2;
@@ -91,6 +117,10 @@ public final class FlowPairModel implements FittedPairModel {
 
     @Override
     public void close() {
+        if (dependence != null) {
+            dependence.close();
+            return;
+        }
         flowX.close();
         flowY.close();
         flowXY.close();

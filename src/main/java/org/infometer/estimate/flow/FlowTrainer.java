@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Fits the three flows of a {@link FlowPairModel} (X, Y and the concatenation (X, Y)) by maximum likelihood with
+ * Fits a {@link FlowPairModel}: at token granularity its dependence flow ({@link DependenceFitter}); at map
+ * granularity the three flows (X, Y and the concatenation (X, Y)) by maximum likelihood with
  * DJL's Adam on minibatches, keeping for each flow the parameters of the epoch with the lowest held-out
  * codelength (early stopping with patience).
  *
@@ -47,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FlowTrainer {
 
-    private static final ReentrantLock TRAINING_LOCK = new ReentrantLock();
+    static final ReentrantLock TRAINING_LOCK = new ReentrantLock();
     private static final double LN2 = Math.log(2);
     private static final double MIN_IMPROVEMENT_BITS = 1e-4;
 
@@ -86,6 +87,14 @@ public final class FlowTrainer {
 
         Device device = FlowDevices.resolve(config.device());
         FlowEngine.applyThreads(config.intraOpThreads());
+        if (config.granularity() == FlowGranularity.TOKEN) {
+            DependenceFitter.Outcome o = DependenceFitter.fit(train, held, channelsX, channelsY, config, seedKey,
+                    device, progress);
+            FlowFitSummary summary = new FlowFitSummary(buffer.samplesSeen(), buffer.tokensSeen(),
+                    buffer.samplesBuffered(), buffer.tokensBuffered(), train.count(), held.count(), 0,
+                    Map.of("dependence", o.curve()), o.heldOutMiBits());
+            return new FlowPairModel(config, seedKey, summary, o.model());
+        }
         Map<String, FlowCurve> curves = new LinkedHashMap<>();
         List<FlowNet> nets = new ArrayList<>();
         TRAINING_LOCK.lock();

@@ -18,7 +18,12 @@ import java.util.SplittableRandom;
 final class TrainingBuffer {
 
     /** Observations of one side of the split, row-major: {@code count} observations of {@code tokensPerObs} rows. */
-    record Part(float[] x, float[] y, int count) {
+    record Part(float[] x, float[] y, int count, long[] samples) {
+
+        /** Observations of one side of the split, without their source-sample indices. */
+        Part(float[] x, float[] y, int count) {
+            this(x, y, count, new long[count]);
+        }
     }
 
     private final FlowGranularity granularity;
@@ -191,6 +196,7 @@ final class TrainingBuffer {
         int rows = granularity == FlowGranularity.TOKEN ? 1 : mapTokens;
         float[] x = new float[Math.multiplyExact(count, rows * cx)];
         float[] y = new float[Math.multiplyExact(count, rows * cy)];
+        long[] samples = new long[count];
         int k = 0;
         for (int i = 0; i < held.length; i++) {
             if (held[i] != want) {
@@ -203,9 +209,10 @@ final class TrainingBuffer {
                 System.arraycopy(mx.get(i), 0, x, k * rows * cx, rows * cx);
                 System.arraycopy(my.get(i), 0, y, k * rows * cy, rows * cy);
             }
+            samples[k] = sampleOf(i);
             k++;
         }
-        return new Part(x, y, count);
+        return new Part(x, y, count, samples);
     }
 
     /** Concatenates x and y row by row: the (X, Y) variable, one row of Cx + Cy channels per token. */

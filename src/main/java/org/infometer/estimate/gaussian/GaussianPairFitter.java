@@ -99,6 +99,64 @@ public final class GaussianPairFitter {
         return out;
     }
 
+    /** One model on all given folds, with its rank chosen by leave-one-fold-out held-out gain. */
+    public record RankedFit(GaussianPairModel full, int rank, double heldOutGainBitsPerToken) {
+
+        /** The model with only the chosen canonical pairs. */
+        public GaussianPairModel chosen() {
+            return full.truncate(rank);
+        }
+    }
+
+    /**
+     * Fits on the union of {@code folds} and keeps every canonical pair in {@link RankedFit#full()}, while the
+     * rank that predicts held-out data best is chosen as in {@link #fitCrossFitted}: each fold is scored by the
+     * model fitted on the others. With fewer than two non-empty folds the rank is 0 (nothing is validated).
+     */
+    public static RankedFit fitSelectingRank(List<JointMoments> folds) {
+        List<JointMoments> present = folds.stream().filter(m -> m.tokens() > 0).toList();
+        if (present.isEmpty()) {
+            throw new IllegalArgumentException("No tokens to fit a Gaussian pair model on");
+        }
+        JointMoments all = null;
+        for (JointMoments m : present) {
+            all = all == null ? m.copy() : all.merge(m);
+        }
+        int rmax = Math.min(all.channelsX(), all.channelsY());
+        double[] total = new double[rmax + 1];
+        long heldOut = 0;
+        if (present.size() >= 2) {
+            for (int j = 0; j < present.size(); j++) {
+                JointMoments train = null;
+                for (int i = 0; i < present.size(); i++) {
+                    if (i != j) {
+                        train = train == null ? present.get(i).copy() : train.merge(present.get(i));
+                    }
+                }
+                if (train.tokens() < 2) {
+                    continue;
+                }
+                double[] g = structure(train).heldOutGains(present.get(j));
+                long nj = present.get(j).tokens();
+                heldOut += nj;
+                double cum = 0;
+                for (int r = 1; r <= rmax; r++) {
+                    cum += g[r - 1];
+                    total[r] += nj * cum;
+                }
+            }
+        }
+        int best = 0;
+        for (int r = 1; r <= rmax; r++) {
+            if (total[r] > total[best]) {
+                best = r;
+            }
+        }
+        Structure s = structure(all);
+        double gain = heldOut > 0 ? total[best] / heldOut / Math.log(2) : 0.0;
+        return new RankedFit(s.truncate(rmax), best, gain);
+    }
+
     private static JointMoments mergeExcept(Map<Integer, JointMoments> folds, List<Integer> present, int a, int b) {
         JointMoments acc = null;
         for (int i = 0; i < present.size(); i++) {

@@ -97,6 +97,41 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         return s / LN2;
     }
 
+    /** The same model keeping only its first {@code r} canonical pairs. */
+    public GaussianPairModel truncate(int r) {
+        int cx = mx.channels;
+        int cy = my.channels;
+        if (r < 0 || r > rho.length) {
+            throw new IllegalArgumentException("Rank " + r + " outside 0.." + rho.length);
+        }
+        return new GaussianPairModel(mx, my, java.util.Arrays.copyOf(rho, r),
+                java.util.Arrays.copyOfRange(projectX, cx * cx, cx * cx + cx * r),
+                java.util.Arrays.copyOfRange(projectY, cy * cy, cy * cy + cy * r));
+    }
+
+    /**
+     * X tokens in this model's coordinates, row-major {@code tokens x (cx + r)}: the whitened coordinates (a
+     * standard normal under the X model), then the canonical coordinates (unit variance, correlation rho_i
+     * with the matching canonical coordinate of Y).
+     */
+    public float[] coordinatesX(float[] x, int tokens) {
+        return project(mx, projectXf, x, tokens, rho.length);
+    }
+
+    /** Y tokens in this model's coordinates, as {@link #coordinatesX}. */
+    public float[] coordinatesY(float[] y, int tokens) {
+        return project(my, projectYf, y, tokens, rho.length);
+    }
+
+    /** ln of the X model's density at its origin minus the log-Jacobian (nats per token, negated). */
+    public double logNormaliserX() {
+        return mx.logNormaliser;
+    }
+
+    public double logNormaliserY() {
+        return my.logNormaliser;
+    }
+
     @Override
     public FittedPairModel open() {
         return this;

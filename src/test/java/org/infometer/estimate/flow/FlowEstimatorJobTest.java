@@ -57,13 +57,20 @@ class FlowEstimatorJobTest {
     }
 
     static JobConfig config(String name, String data, String options, String... overrides) {
+        return config(name, dir, data, options, overrides);
+    }
+
+    /** A flow job on {@code base/data/features}, writing under {@code base}. */
+    static JobConfig config(String name, Path base, String data, String options, String... overrides) {
         try {
             ObjectNode root = (ObjectNode) new ObjectMapper().readTree("{\"name\": \"" + name + "\"}");
-            List<String> o = new ArrayList<>(List.of("input.features=" + dir.resolve(data + "/features"),
-                    "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"),
+            List<String> o = new ArrayList<>(List.of("input.features=" + base.resolve(data + "/features"),
+                    "output.warehouse=" + base.resolve("warehouse"), "output.summaryDir=" + base.resolve("out"),
                     "estimator.name=flow", "estimator.folds=3", "estimator.options={" + options + "}"));
             o.addAll(Arrays.asList(overrides));
-            return JobConfig.load(write(root), o, java.time.LocalDate.of(2026, 11, 24));
+            Path f = Files.createTempFile(base, "job", ".json");
+            Files.writeString(f, root.toString());
+            return JobConfig.load(f, o, java.time.LocalDate.of(2026, 11, 24));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,6 +1,14 @@
 package org.infometer.estimate.flow;
 
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.infometer.estimate.SampleCodelengths;
+import org.infometer.job.MeasureJob;
+import org.infometer.job.MeasureResult;
+import org.infometer.report.Progress;
+import org.infometer.synth.GenerateConfig;
+import org.infometer.synth.GenerateJob;
+import org.infometer.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,13 +16,53 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Map granularity on a small T x C map: fits, scores finite codelengths, learns, and round-trips. */
+/**
+ * Map granularity: on a small T x C map the flows fit, score finite codelengths, learn and round-trip; and a
+ * real measurement job at map granularity (600 tokens x 32 channels per modality) writes its tables, with the
+ * same tables whatever the input partitioning.
+ */
 class FlowMapGranularityTest {
 
     @TempDir
     Path tmp;
+
+    @Test
+    void jobAtMapGranularityOn600By32MapsWritesPartitionInvariantTables() {
+        SparkSession spark = SparkTestSession.get();
+        // A catalog of its own: the session keeps the first warehouse registered under a catalog name, and this
+        // test's temporary directory is gone before later test classes run.
+        Path data = tmp.resolve("maps");
+        // 1 run x 4 scenes x 8 samples, 600 tokens x (32 + 32) channels.
+        GenerateJob.run(spark, new GenerateConfig(data.toString(), 1, 4, 8, 600, 32, 32, 4, 9, 2, "camera",
+                "lidar"), Progress.stderr());
+        String options = "\"epochs\": 2, \"patience\": 2, \"batchSize\": 4, \"flowSteps\": 1, "
+                + "\"convChannels\": 4, \"mixtureComponents\": 2, \"intraOpThreads\": 1, \"device\": \"cpu\"";
+        long t0 = System.nanoTime();
+        MeasureResult a = MeasureJob.run(spark, FlowEstimatorJobTest.config("map1", tmp, "maps", options,
+                "estimator.granularity=map", "input.repartition=1", "output.catalog=immap"), FlowEstimatorJobTest.QUIET);
+        System.err.printf("map-granularity job, 32 samples of 600 x (32 + 32): %.1f s%n",
+                (System.nanoTime() - t0) / 1e9);
+        assertEquals(32, a.samples().size());
+        assertTrue(a.rejected().isEmpty());
+        assertTrue(a.samples().stream().allMatch(s -> Double.isFinite(s.hxBits()) && Double.isFinite(s.hyBits())
+                && Double.isFinite(s.hxyBits())));
+        MeasureJob.run(spark, FlowEstimatorJobTest.config("map2", tmp, "maps", options,
+                "estimator.granularity=map", "input.repartition=2", "output.catalog=immap"), FlowEstimatorJobTest.QUIET);
+        List<Row> est = spark.sql("SELECT DISTINCT estimator FROM immap.infometer.run_mi WHERE job_name = 'map1'")
+                .collectAsList();
+        assertEquals(List.of("flow-map"), est.stream().map(x -> x.getString(0)).toList());
+        for (String t : List.of("sample_mi", "run_mi")) {
+            List<Row> r1 = spark.table("immap.infometer." + t).filter("job_name = 'map1'").drop("job_name")
+                    .orderBy("run_id", t.equals("sample_mi") ? "sample_token" : "run_id").collectAsList();
+            List<Row> r2 = spark.table("immap.infometer." + t).filter("job_name = 'map2'").drop("job_name")
+                    .orderBy("run_id", t.equals("sample_mi") ? "sample_token" : "run_id").collectAsList();
+            assertFalse(r1.isEmpty());
+            assertEquals(r1, r2, t + " differs between 1 and 2 input partitions");
+        }
+    }
 
     @Test
     void smallMapsFitScoreAndRoundTrip() throws Exception {

@@ -35,7 +35,7 @@ class FlowModelStoreTest {
 
     @BeforeAll
     static void fit() throws Exception {
-        SyntheticPairs.Case c = SyntheticPairs.warpedGaussian(40, 50, 4, 0.7, 5);
+        SyntheticPairs.Case c = SyntheticPairs.studentT(304, 10, 4, 4, 2, 5);
         List<PairSample> data = c.samples().stream().map(s -> {
             float[] y = new float[s.tokens() * 3];
             for (int t = 0; t < s.tokens(); t++) {
@@ -45,8 +45,8 @@ class FlowModelStoreTest {
         }).toList();
         FlowConfig cfg = FlowConfig.builder(FlowGranularity.TOKEN).maxEpochs(3).batchSize(256).intraOpThreads(1)
                 .device("cpu").build();
-        model = FlowTrainer.fit(data.subList(0, 30).iterator(), 4, 3, cfg, 99L, null);
-        probe = data.subList(30, 34);
+        model = FlowTrainer.fit(data.subList(0, 300).iterator(), 4, 3, cfg, 99L, null);
+        probe = data.subList(300, 304);
         dir = tmp.resolve("model");
         FlowModelStore.save(model, dir, FINGERPRINT);
     }
@@ -59,17 +59,19 @@ class FlowModelStoreTest {
 
     @Test
     void saveWritesDjlParametersAndMetadata() throws Exception {
-        for (String flow : List.of("flow-x", "flow-y", "flow-xy")) {
-            assertTrue(Files.isRegularFile(dir.resolve(flow + "-0000.params")), flow);
-        }
+        assertTrue(Files.isRegularFile(dir.resolve(FlowModelStore.DEPENDENCE_FILE)));
         FlowModelInfo info = FlowModelStore.readInfo(dir);
+        assertEquals(2, info.formatVersion());
+        assertEquals("dependence", info.variant());
+        assertEquals(List.of(FlowModelStore.DEPENDENCE_FILE), info.flows());
         assertEquals("flow-token", info.estimator());
         assertEquals(4, info.channelsX());
         assertEquals(3, info.channelsY());
         assertEquals(FINGERPRINT, info.inputFingerprint());
         assertEquals(model.config(), info.config());
-        assertEquals(1500, info.fit().tokensSeen());
-        assertEquals(3, info.fit().curves().get("xy").epochs().size());
+        assertEquals(3000, info.fit().tokensSeen());
+        // Enough data for the conditional flow to be trained (it is stored whether kept or not).
+        assertEquals(3, info.fit().curves().get("dependence").epochs().size(), info.fit().curves().toString());
         assertTrue(Double.isFinite(info.fit().heldOutMiBitsPerToken()));
         assertEquals("2.5.1", info.pytorchVersion());
         assertNotNull(info.djlVersion());

@@ -58,18 +58,22 @@ class FlowTrainerTest {
     @Test
     void progressIsReportedPerFlowAndEpoch() {
         List<String> calls = new ArrayList<>();
-        try (FlowPairModel m = FlowTrainer.fit(data().iterator(), 3, 2, small(), 1L,
-                (flow, epoch, train, held) -> {
+        // Enough samples for the conditional flow to be trained: 300 samples x 10 tokens.
+        try (FlowPairModel m = FlowTrainer.fit(SyntheticPairs.studentT(300, 10, 3, 2, 3, 8).samples().iterator(), 3,
+                2, small(), 1L, (flow, epoch, train, held) -> {
                     assertTrue(Double.isFinite(train) && Double.isFinite(held));
                     calls.add(flow + epoch);
                 })) {
-            assertEquals(List.of("x1", "x2", "x3", "y1", "y2", "y3", "xy1", "xy2", "xy3"), calls);
+            // Token granularity trains one network, the dependence flow.
+            assertEquals(List.of("dependence1", "dependence2", "dependence3"), calls);
             FlowFitSummary s = m.summary();
-            assertEquals(30, s.samplesSeen());
-            assertEquals(1200, s.tokensSeen());
+            assertEquals(300, s.samplesSeen());
+            assertEquals(3000, s.tokensSeen());
             assertEquals(s.tokensBuffered(), s.trainObservations() + s.heldOutObservations());
             assertTrue(s.heldOutObservations() > 0);
-            assertEquals("max-epochs", s.curves().get("x").stopReason());
+            assertTrue(s.curves().get("dependence").stopReason().startsWith("max-epochs"),
+                    s.curves().get("dependence").stopReason());
+            assertTrue(Double.isFinite(s.heldOutMiBitsPerToken()));
         }
     }
 
