@@ -100,6 +100,17 @@ final class DependenceBlock extends AbstractBlock {
             wmv[i * k + i] = (float) r;
             wsv[m * k + i] = (float) (0.5 * Math.log1p(-r * r));
         }
+        initialize(pm, wmv, wsv, rng);
+    }
+
+    /**
+     * As {@link #initialize(NDManager, double[], SplittableRandom)} with the linear heads given: {@code meanHead}
+     * and {@code logScaleHead} are row-major (m + 1) x k, the last row the constant (flag) row.
+     */
+    void initialize(NDManager pm, float[] meanHead, float[] logScaleHead, SplittableRandom rng) {
+        int h1 = m + 1;
+        float[] wmv = meanHead;
+        float[] wsv = logScaleHead;
         FlowLayer.assign(wm, pm, wmv, new Shape(h1, k));
         FlowLayer.assign(ws, pm, wsv, new Shape(h1, k));
         FlowLayer.assign(w1, pm, AffineCoupling.gaussian(rng, h1 * hidden, Math.sqrt(2.0 / h1)),

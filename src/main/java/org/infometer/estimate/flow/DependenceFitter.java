@@ -37,8 +37,11 @@ import java.util.SplittableRandom;
  *   <li>Per-channel quantile Gaussianisation of X and of Y, on the buffered tokens.</li>
  *   <li>The Gaussian pair model on the Gaussianised tokens, its rank chosen by leave-one-fold-out held-out gain
  *       over {@value #INNER_FOLDS} folds of source samples ({@link GaussianPairFitter#fitSelectingRank}).</li>
- *   <li>The conditional flow q(b | c) of Y's first k canonical coordinates given X's ({@link DependenceBlock}),
- *       trained on the train slice with Adam on -ln q(b | c) - ln q(b), early-stopped on the held-out slice.</li>
+ *   <li>The conditional flow q(b | c) ({@link DependenceBlock}): when both modalities have at most
+ *       {@value #MAX_LEARNED_DIMS} channels, b and c are all of Y's and X's Gaussianised channels and the flow
+ *       replaces every Gaussian pair (its linear heads start at the least-squares regression of b on c);
+ *       otherwise b is Y's first k canonical coordinates and c their partners in X, and the flow replaces
+ *       those k pairs (its linear heads start at the canonical correlations). Trained on the train slice with Adam on -ln q(b | c) - ln q(b), early-stopped on the held-out slice.</li>
  *   <li>The held-out slice is halved by source sample: one half stops training early, the other decides. The
  *       flow is kept only if, on the deciding half, it beats the Gaussian pairs it replaces by more than twice
  *       the standard error of the gain (clustered by source sample, since tokens of a sample are not
@@ -89,10 +92,11 @@ final class DependenceFitter {
         GaussianPairModel full = ranked.full();
         int rank = ranked.rank();
         int r = full.rank();
-        int k = Math.min(r, MAX_LEARNED_DIMS);
-        boolean whitened = cx <= MAX_WHITENED_CONTEXT;
-        DependenceModel.Net netSpec = new DependenceModel.Net(k, k + (whitened ? cx : 0), whitened,
-                config.hiddenUnits(), config.mixtureComponents(), config.flowSteps(), new byte[0]);
+        boolean raw = rawMode(rank, cx, cy);
+        int k = raw ? cy : Math.min(r, MAX_LEARNED_DIMS);
+        boolean whitened = !raw && cx <= MAX_WHITENED_CONTEXT;
+        DependenceModel.Net netSpec = new DependenceModel.Net(k, raw ? cx : k + (whitened ? cx : 0), whitened,
+                config.hiddenUnits(), config.mixtureComponents(), config.flowSteps(), raw, new byte[0]);
 
         DependenceModel gaussOnly = new DependenceModel(gx, gy, full, rank, DependenceModel.Net.NONE, device);
         DependenceModel.Coordinates heldCoords = coordinates(full, hzx, hzy, held.count());
@@ -128,17 +132,16 @@ final class DependenceFitter {
             bestEpoch = t.bestEpoch;
             bestHeld = t.bestHeld;
             if (t.parameters != null) {
-                DependenceModel.Net net = new DependenceModel.Net(netSpec.k(), netSpec.contextDims(),
-                        netSpec.contextWhitened(), netSpec.hidden(), netSpec.components(), netSpec.couplings(),
-                        t.parameters);
+                DependenceModel.Net net = netSpec.withParameters(t.parameters);
                 DependenceModel candidate = new DependenceModel(gx, gy, full, rank, net, device);
-                double[] ms = clusteredMean(gain(candidate, gaussOnly, decideCoords, k, rank), decideSamples);
+                double[] ms = clusteredMean(gain(candidate, gaussOnly, decideCoords, netSpec.replaces(rank)),
+                        decideSamples);
                 gain = ms[0] / LN2;
                 gainSe = ms[1] / LN2;
                 if (Double.isFinite(ms[0]) && ms[0] > ACCEPT_SE * ms[1] && ms[0] > 0) {
                     learned = true;
                     chosen = candidate;
-                    double[] delta = gain(candidate, gaussOnly, heldCoords, k, rank);
+                    double[] delta = gain(candidate, gaussOnly, heldCoords, netSpec.replaces(rank));
                     for (int i = 0; i < heldGauss.length; i++) {
                         heldGauss[i] += delta[i];
                     }
@@ -162,11 +165,16 @@ final class DependenceFitter {
         return new Outcome(chosen, curve, heldMi, rank, learned, gain, gainSe);
     }
 
+    /** Both modalities small enough for the conditional flow to take every channel as it is (Gaussianised). */
+    static boolean rawMode(int rank, int cx, int cy) {
+        return cx <= MAX_WHITENED_CONTEXT && cy <= MAX_LEARNED_DIMS;
+    }
+
     /** Per token, the conditional flow's pointwise MI minus that of the Gaussian pairs it replaces (nats). */
     private static double[] gain(DependenceModel candidate, DependenceModel gaussOnly,
-            DependenceModel.Coordinates c, int k, int rank) {
+            DependenceModel.Coordinates c, int replaces) {
         double[] learnedPmi = candidate.learnedPmi(c);
-        double[] replaced = gaussOnly.gaussianPmi(c, 0, Math.min(k, rank));
+        double[] replaced = gaussOnly.gaussianPmi(c, 0, replaces);
         for (int i = 0; i < learnedPmi.length; i++) {
             learnedPmi[i] -= replaced[i];
         }
@@ -181,15 +189,19 @@ final class DependenceFitter {
         }
         float[] px = new float[n * (cx + r)];
         float[] py = new float[n * (cy + r)];
+        float[] zx = new float[n * cx];
+        float[] zy = new float[n * cy];
         int j = 0;
         for (int i = 0; i < mask.length; i++) {
             if (mask[i] == want) {
                 System.arraycopy(c.px(), i * (cx + r), px, j * (cx + r), cx + r);
                 System.arraycopy(c.py(), i * (cy + r), py, j * (cy + r), cy + r);
+                System.arraycopy(c.zx(), i * cx, zx, j * cx, cx);
+                System.arraycopy(c.zy(), i * cy, zy, j * cy, cy);
                 j++;
             }
         }
-        return new DependenceModel.Coordinates(px, py, n, 0, 0, null, null);
+        return new DependenceModel.Coordinates(px, py, n, 0, 0, zx, zy);
     }
 
     private static long[] subset(long[] a, boolean[] mask, boolean want) {
@@ -202,7 +214,7 @@ final class DependenceFitter {
     }
 
     private static DependenceModel.Coordinates coordinates(GaussianPairModel g, float[] zx, float[] zy, int n) {
-        return new DependenceModel.Coordinates(g.coordinatesX(zx, n), g.coordinatesY(zy, n), n, 0, 0, null, null);
+        return new DependenceModel.Coordinates(g.coordinatesX(zx, n), g.coordinatesY(zy, n), n, 0, 0, zx, zy);
     }
 
     private static float[] gauss(QuantileGaussianizer g, float[] v, int n, int c) {
@@ -322,11 +334,16 @@ final class DependenceFitter {
         Training out = new Training();
         FlowTrainer.TRAINING_LOCK.lock();
         try (Model model = Model.newInstance("dependence", device, FlowEngine.ENGINE_NAME)) {
-            DependenceBlock block = new DependenceBlock(k, m, spec.hidden(), spec.components(), spec.couplings());
+            DependenceBlock block = spec.block();
             model.setBlock(block);
             NDManager manager = model.getNDManager();
             FlowEngine.disableGrad();
-            block.initialize(manager, rho, FlowSeeds.random(key, "dependence-init"));
+            if (spec.raw()) {
+                float[][] heads = regressionHeads(trainIn[0], trainIn[1], n, k, m);
+                block.initialize(manager, heads[0], heads[1], FlowSeeds.random(key, "dependence-init"));
+            } else {
+                block.initialize(manager, rho, FlowSeeds.random(key, "dependence-init"));
+            }
             Rate rate = new Rate((float) config.learningRate());
             DefaultTrainingConfig tcfg = new DefaultTrainingConfig(new MeanLoss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build())
@@ -393,6 +410,58 @@ final class DependenceFitter {
             FlowTrainer.TRAINING_LOCK.unlock();
         }
         return out;
+    }
+
+    /**
+     * Linear heads at the least-squares regression of b on c (the Gaussian conditional mean) and the residual
+     * log standard deviations, so training starts from a Gaussian model of the dependence.
+     */
+    static float[][] regressionHeads(float[] b, float[] c, int n, int k, int m) {
+        double[] cc = new double[m * m];
+        double[] cb = new double[m * k];
+        double[] bb = new double[k];
+        for (int t = 0; t < n; t++) {
+            for (int i = 0; i < m; i++) {
+                double ci = c[t * m + i];
+                for (int j = 0; j < m; j++) {
+                    cc[i * m + j] += ci * c[t * m + j];
+                }
+                for (int j = 0; j < k; j++) {
+                    cb[i * k + j] += ci * b[t * k + j];
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                bb[j] += (double) b[t * k + j] * b[t * k + j];
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            cc[i * m + i] += 1e-6 * n + 1e-9;
+        }
+        org.apache.commons.math3.linear.RealMatrix a = new org.apache.commons.math3.linear.Array2DRowRealMatrix(m, m);
+        org.apache.commons.math3.linear.RealMatrix rhs = new org.apache.commons.math3.linear.Array2DRowRealMatrix(m, k);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                a.setEntry(i, j, cc[i * m + j]);
+            }
+            for (int j = 0; j < k; j++) {
+                rhs.setEntry(i, j, cb[i * k + j]);
+            }
+        }
+        org.apache.commons.math3.linear.RealMatrix coef = new org.apache.commons.math3.linear.CholeskyDecomposition(a)
+                .getSolver().solve(rhs);
+        float[] mean = new float[(m + 1) * k];
+        float[] logScale = new float[(m + 1) * k];
+        for (int j = 0; j < k; j++) {
+            double explained = 0;
+            for (int i = 0; i < m; i++) {
+                double w = coef.getEntry(i, j);
+                mean[i * k + j] = (float) w;
+                explained += w * cb[i * k + j];
+            }
+            double resid = Math.max(1e-3, (bb[j] - explained) / n);
+            logScale[m * k + j] = (float) (0.5 * Math.log(Math.min(1.0, resid)));
+        }
+        return new float[][] {mean, logScale};
     }
 
     /** A minibatch twice: first half with the context (flag 1), second half without (flag 0). */

@@ -24,8 +24,8 @@ import java.nio.FloatBuffer;
  * (X, Y) transform is the two marginal transforms side by side. So the marginal log-Jacobians are shared by
  * H(X), H(Y) and H(X, Y) and cancel token by token in the MI, exactly as in the Gaussian model. The entropy
  * models: standard normals for the marginals; for the joint, the canonical pairs the rank selection kept and, when
- * held-out data paid for it, a conditional flow q(b | c) of Y's first k canonical coordinates b given X's
- * coordinates c, used as ln q(b | c) - ln q(b) (both from one network, {@link DependenceBlock}) in place of those
+ * held-out data paid for it, a conditional flow q(b | c) of Y's coordinates b given X's coordinates c (all
+ * Gaussianised channels for small modalities, else the leading canonical coordinates), used as ln q(b | c) - ln q(b) (both from one network, {@link DependenceBlock}) in place of those
  * k Gaussian pairs. Independence is the special case with rank 0 and no conditional flow, which the fit chooses
  * by held-out codelength, so independent data scores 0 on average rather than the difference of three
  * separately fitted densities.
@@ -40,9 +40,26 @@ final class DependenceModel implements AutoCloseable {
     private static final double LN2 = Math.log(2);
 
     /** Architecture of the conditional flow; {@code k == 0} means none was kept. */
+    /**
+     * @param raw with {@code true}, b is all of Y's Gaussianised channels and c all of X's (both small), and the
+     *            flow replaces every Gaussian pair; else b and c are canonical coordinates (see {@link #inputs})
+     */
     record Net(int k, int contextDims, boolean contextWhitened, int hidden, int components, int couplings,
-            byte[] parameters) {
-        static final Net NONE = new Net(0, 0, false, 0, 0, 0, new byte[0]);
+            boolean raw, byte[] parameters) {
+        static final Net NONE = new Net(0, 0, false, 0, 0, 0, false, new byte[0]);
+
+        Net withParameters(byte[] p) {
+            return new Net(k, contextDims, contextWhitened, hidden, components, couplings, raw, p);
+        }
+
+        /** Gaussian pairs the flow replaces. */
+        int replaces(int rank) {
+            return raw ? rank : Math.min(k, rank);
+        }
+
+        DependenceBlock block() {
+            return new DependenceBlock(k, contextDims, hidden, components, couplings);
+        }
     }
 
     private final QuantileGaussianizer gx;
@@ -64,8 +81,7 @@ final class DependenceModel implements AutoCloseable {
         if (net.k() > 0) {
             model = Model.newInstance("dependence", device, FlowEngine.ENGINE_NAME);
             try {
-                block = new DependenceBlock(net.k(), net.contextDims(), net.hidden(), net.components(),
-                        net.couplings());
+                block = net.block();
                 model.setBlock(block);
                 block.loadParameters(model.getNDManager(),
                         new DataInputStream(new ByteArrayInputStream(net.parameters())));
@@ -104,30 +120,27 @@ final class DependenceModel implements AutoCloseable {
     }
 
     /** Coordinates of one sample in the model's spaces, with the marginal log-Jacobians (nats). */
-    record Coordinates(float[] px, float[] py, int tokens, double lnJx, double lnJy, double[] lnJxPerToken,
-            double[] lnJyPerToken) {
+    record Coordinates(float[] px, float[] py, int tokens, double lnJx, double lnJy, float[] zx, float[] zy) {
     }
 
-    Coordinates coordinates(float[] x, float[] y, int tokens, boolean perToken) {
+    Coordinates coordinates(float[] x, float[] y, int tokens) {
         float[] zx = new float[x.length];
         float[] zy = new float[y.length];
-        double[] jx = perToken ? new double[tokens] : null;
-        double[] jy = perToken ? new double[tokens] : null;
-        double lnJx = gx.transform(x, tokens, zx, jx);
-        double lnJy = gy.transform(y, tokens, zy, jy);
+        double lnJx = gx.transform(x, tokens, zx, null);
+        double lnJy = gy.transform(y, tokens, zy, null);
         return new Coordinates(gauss.coordinatesX(zx, tokens), gauss.coordinatesY(zy, tokens), tokens, lnJx, lnJy,
-                jx, jy);
+                zx, zy);
     }
 
     SampleCodelengths score(float[] x, float[] y, int tokens) {
-        Coordinates c = coordinates(x, y, tokens, false);
+        Coordinates c = coordinates(x, y, tokens);
         int cx = gx.channels();
         int cy = gy.channels();
         int r = gauss.rank();
         double hx = tokens * gauss.logNormaliserX() + 0.5 * sumSquares(c.px(), tokens, cx, cx + r) - c.lnJx();
         double hy = tokens * gauss.logNormaliserY() + 0.5 * sumSquares(c.py(), tokens, cy, cy + r) - c.lnJy();
         double pmi = 0;
-        for (double v : gaussianPmi(c, net.k(), rank)) {
+        for (double v : gaussianPmi(c, net.replaces(rank), rank)) {
             pmi += v;
         }
         if (net.k() > 0) {
@@ -180,10 +193,17 @@ final class DependenceModel implements AutoCloseable {
 
     /**
      * The conditional flow's inputs, row-major: b = Y's first k canonical coordinates; c = X's first k canonical
-     * coordinates (their partners), then X's whitened coordinates when X is small enough to give them all.
+     * coordinates (their partners), then X's whitened coordinates when X is small enough to give them all. In
+     * raw mode (both modalities small), b and c are the Gaussianised channels themselves: the whitening and
+     * canonical rotations are arbitrary where correlations are weak, and rotating mixes the per-channel
+     * structure (a shared scale shows along the channel axes) that per-coordinate mixtures model best; measured
+     * on multivariate Student-t 5 + 5, canonical inputs recover about half the MI, raw inputs about 90 %.
      */
     static float[][] inputs(Coordinates c, Net net, int cx, int cy, int r) {
         int n = c.tokens();
+        if (net.raw()) {
+            return new float[][] {c.zy(), c.zx()};
+        }
         int k = net.k();
         int m = net.contextDims();
         float[] b = new float[n * k];
@@ -231,6 +251,7 @@ final class DependenceModel implements AutoCloseable {
             out.writeInt(net.hidden());
             out.writeInt(net.components());
             out.writeInt(net.couplings());
+            out.writeBoolean(net.raw());
             out.writeInt(net.parameters().length);
             out.write(net.parameters());
             out.flush();
@@ -259,9 +280,10 @@ final class DependenceModel implements AutoCloseable {
             int hidden = in.readInt();
             int components = in.readInt();
             int couplings = in.readInt();
+            boolean raw = in.readBoolean();
             byte[] p = new byte[in.readInt()];
             in.readFully(p);
-            Net net = k == 0 ? Net.NONE : new Net(k, m, whitened, hidden, components, couplings, p);
+            Net net = k == 0 ? Net.NONE : new Net(k, m, whitened, hidden, components, couplings, raw, p);
             return new DependenceModel(gx, gy, GaussianPairModel.fromBytes(g), rank, net, device);
         } catch (IOException e) {
             throw new IllegalArgumentException("Truncated dependence flow model: " + e.getMessage(), e);

@@ -27,7 +27,9 @@ import java.util.Locale;
  * @param initObservations  tokens used for the data-dependent initialisation (whole samples holding about that
  *                          many tokens in map granularity)
  * @param intraOpThreads    PyTorch intra-op threads to set before fitting or scoring (process-wide); 0 leaves
- *                          the engine's setting alone
+ *                          the engine's setting alone. Default 1: Spark already runs one task per core, and
+ *                          PyTorch's CPU kernels split reductions by the threads free at the moment, so two
+ *                          concurrent tasks with several threads each can differ in the last bits
  * @param device            {@code auto} (GPU when DJL sees one), {@code cpu}, {@code gpu} or {@code gpu:N}
  */
 public record FlowConfig(
@@ -120,7 +122,7 @@ public record FlowConfig(
         private double heldOutFraction = 0.15;
         private int maxBufferTokens = 262_144;
         private int initObservations = 4096;
-        private int intraOpThreads = 0;
+        private int intraOpThreads = 1;
         private String device = "auto";
 
         Builder(FlowGranularity granularity) {
