@@ -9,6 +9,7 @@
 #   ./submit.sh sql "SELECT * FROM infometer.run_mi"
 #   ./submit.sh generate --scale quarter-val --out bench-data
 #   ./submit.sh bench
+#   ./submit.sh validate [--estimators gaussian,flow] [--tasks quick]   estimators against closed-form MI
 #
 # Embedded mode needs only JDK 17 and Maven: Spark comes from the Maven build's classpath. Cluster mode needs
 # spark-submit (on PATH or under $SPARK_HOME) and submits the shaded jar, which does not bundle Spark.

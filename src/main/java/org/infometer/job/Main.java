@@ -25,6 +25,7 @@ import java.util.List;
  *   demo [--dir DIR]
  *   sql "QUERY" [--warehouse DIR]
  *   bench [--scale quarter-val|...] [see Bench]
+ *   validate [--estimators gaussian,flow] [--tasks all|quick|NAME,...] [--n N] [--list] [see ValidateJob]
  * </pre>
  * Exit codes: 0 success, 2 usage or configuration error, 3 bad input, 1 any other failure.
  */
@@ -54,6 +55,7 @@ public final class Main {
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
+                case "validate" -> validate(rest);
                 default -> {
                     System.err.println("Unknown mode '" + mode + "'.\n" + usage());
                     return 2;
@@ -93,7 +95,10 @@ public final class Main {
                   correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                                                correlate MI with detection accuracy (jobs/correlate-demo.json)
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
-                  bench [--scale quarter-val] [--repeats N]""";
+                  bench [--scale quarter-val] [--repeats N]
+                  validate [--estimators gaussian,flow] [--tasks all|quick|NAME,...] [--n 10000] [--tokens 10]
+                           [--seed N] [--folds 5] [--markdown FILE] [--list]
+                                               estimators against closed-form MI (bmi benchmark families)""";
     }
 
     static String option(List<String> args, String name, String dflt) {
@@ -117,6 +122,16 @@ public final class Main {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, got " + v);
         }
+    }
+
+    static void validate(List<String> args) {
+        if (args.remove("--list")) {
+            System.out.println(ValidateJob.list());
+            return;
+        }
+        ValidateJob.Options o = ValidateJob.Options.parse(args);
+        SparkSession spark = SparkSessions.create("infometer-validate");
+        ValidateJob.run(spark, o, System.out);
     }
 
     static GenerateConfig generateConfig(List<String> args) {

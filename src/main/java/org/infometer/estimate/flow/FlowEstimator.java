@@ -66,6 +66,12 @@ import java.util.stream.Stream;
  */
 public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
 
+    /**
+     * Epoch lines as training runs, on the executor's log (debug level): the whole curve reaches the driver's
+     * progress log when a model is done, so an embedded console is not flooded while tasks train.
+     */
+    private static final org.slf4j.Logger EPOCH_LOG = org.slf4j.LoggerFactory.getLogger(FlowEstimator.class);
+
     public static final String STORE_MANIFEST = "flow-store.json";
 
     private final FlowGranularity granularity;
@@ -345,8 +351,8 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         FlowConfig taskConfig = config.toBuilder().device(device).build();
         long start = System.nanoTime();
         String prefix = "run " + job.key().runId() + " fold " + job.key().fold();
-        FlowProgressListener log = (flow, epoch, train, held) -> System.err.printf(Locale.ROOT,
-                "[flow %s] %s epoch %d: train %.4f, held-out %.4f bits/token%n", prefix, flow, epoch, train, held);
+        FlowProgressListener log = (flow, epoch, train, held) -> EPOCH_LOG.debug(String.format(Locale.ROOT,
+                "[flow %s] %s epoch %d: train %.4f, held-out %.4f bits/token", prefix, flow, epoch, train, held));
         Path tmp = null;
         try (FlowPairModel model = FlowTrainer.fit(rows.stream().map(r -> new PairSample(r.x(), r.y(), r.tokens()))
                 .iterator(), job.channelsX(), job.channelsY(), taskConfig, job.seedKey(), log)) {
@@ -580,9 +586,9 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
                 }
                 long seedKey = StableHash.combine(seed, StableHash.of(run, seed), fold, shardHash, 0x666c6f77L);
                 String prefix = "shard " + shardId + " run " + run + " fold " + fold;
-                FlowProgressListener listener = (flow, epoch, tr, held) -> System.err.printf(Locale.ROOT,
-                        "[flow %s] %s epoch %d: train %.4f, held-out %.4f bits/token%n", prefix, flow, epoch, tr,
-                        held);
+                FlowProgressListener listener = (flow, epoch, tr, held) -> EPOCH_LOG.debug(String.format(
+                        Locale.ROOT, "[flow %s] %s epoch %d: train %.4f, held-out %.4f bits/token", prefix, flow,
+                        epoch, tr, held));
                 long start = System.nanoTime();
                 ShardRow first = rows.get(0);
                 int scored = 0;
