@@ -80,7 +80,24 @@ public final class JointMoments implements Serializable {
      * sample, centred on its own mean so single precision loses nothing that matters, is one SGEMM; the raw
      * second moments are restored in double (G + T m m') before they enter the exact sums once per entry.
      */
+    /**
+     * Computes {@code gram = A A'} (d x d, column-major) for the column-major d x t matrix {@code a}; the default
+     * is the BLAS sgemm. A caller with a faster matrix engine at hand (the learned estimator has PyTorch loaded)
+     * passes its own; the result must be the same product in single precision.
+     */
+    @FunctionalInterface
+    public interface GramKernel {
+        void gram(float[] a, int d, int t, float[] gram);
+    }
+
+    private static final GramKernel BLAS_GRAM = (a, d, t, gram) ->
+            BLAS.getInstance().sgemm("N", "T", d, d, t, 1.0f, a, d, a, d, 0.0f, gram, d);
+
     public void addSample(float[] x, float[] y, int t) {
+        addSample(x, y, t, BLAS_GRAM);
+    }
+
+    public void addSample(float[] x, float[] y, int t, GramKernel kernel) {
         int d = cx + cy;
         if (x.length != t * cx || y.length != t * cy) {
             throw new IllegalArgumentException("Sample maps have " + x.length + " and " + y.length
@@ -120,7 +137,7 @@ public final class JointMoments implements Serializable {
                 z[o + cx + j] = y[yo + j] - mean[cx + j];
             }
         }
-        BLAS.getInstance().sgemm("N", "T", d, d, t, 1.0f, z, d, z, d, 0.0f, gram, d);
+        kernel.gram(z, d, t, gram);
         // sum_t (v - m) = s - t m is not exactly zero for the float mean m; keep that residual in the correction.
         double[] resid = new double[d];
         for (int j = 0; j < d; j++) {

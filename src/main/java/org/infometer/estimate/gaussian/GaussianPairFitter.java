@@ -157,6 +157,15 @@ public final class GaussianPairFitter {
         return new RankedFit(s.truncate(rmax), best, gain);
     }
 
+    /** The model on {@code all} with a rank chosen elsewhere (e.g. by {@link #fitSelectingRank} on a subset). */
+    public static RankedFit fitWithRank(JointMoments all, int rank, double heldOutGainBitsPerToken) {
+        int rmax = Math.min(all.channelsX(), all.channelsY());
+        if (rank < 0 || rank > rmax) {
+            throw new IllegalArgumentException("rank " + rank + " outside 0.." + rmax);
+        }
+        return new RankedFit(structure(all).truncate(rmax), rank, heldOutGainBitsPerToken);
+    }
+
     private static JointMoments mergeExcept(Map<Integer, JointMoments> folds, List<Integer> present, int a, int b) {
         JointMoments acc = null;
         for (int i = 0; i < present.size(); i++) {
