@@ -87,6 +87,10 @@ class MeasureJobTest {
         assertEquals(runRows.get(0).getDouble(3), mean.getDouble(0), 1e-9, "run MI is the mean of the locals");
         assertEquals(128L, mean.getLong(1));
         assertTrue(Files.exists(r.summary()));
+        // Jointly Gaussian data, 128 samples x 40 tokens per run, 22 dimensions: every run passes every check.
+        r.runValidity().forEach((run, v) -> assertTrue(v.ok(), run + ": " + v.reason()));
+        assertEquals(List.of("ok", "ok"), spark.sql("SELECT status FROM im.infometer.run_mi WHERE job_name = 'e2e' "
+                + "ORDER BY run_id").collectAsList().stream().map(x -> x.getString(0)).toList());
     }
 
     @Test
