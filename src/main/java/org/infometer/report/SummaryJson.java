@@ -28,7 +28,7 @@ public final class SummaryJson {
         return Path.of(cfg.output().summaryDir(), cfg.name(), cfg.runDate(), "summary.json").toAbsolutePath();
     }
 
-    private static ObjectNode header(JobConfig cfg, String status, double seconds) {
+    public static ObjectNode header(JobConfig cfg, String status, double seconds) {
         ObjectNode root = JSON.createObjectNode();
         root.put("job", cfg.name());
         root.put("run_date", cfg.runDate());
@@ -146,7 +146,7 @@ public final class SummaryJson {
         o.put("status_reason", verdict.reason());
     }
 
-    private static Path write(JobConfig cfg, ObjectNode root) {
+    public static Path write(JobConfig cfg, ObjectNode root) {
         Path p = path(cfg);
         try {
             Files.createDirectories(p.getParent());
