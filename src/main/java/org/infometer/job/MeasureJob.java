@@ -151,6 +151,8 @@ public final class MeasureJob {
         });
         Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
                 : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
+        Map<String, Double> sceneTruth = cfg.groundTruth() == null ? Map.of()
+                : GroundTruth.perScene(spark, cfg.groundTruth());
         Map<String, Validity.Verdict> runValidity = new TreeMap<>();
         Map<String, Validity.Verdict> sceneValidity = new TreeMap<>();
         boolean tokenGranularity = !"map".equals(cfg.estimator().granularity());
@@ -176,10 +178,10 @@ public final class MeasureJob {
         progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
         writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity);
         Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
-                truth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
+                truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
         progress.finish();
         MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
-                ranks, shardEstimates, summary, runValidity, sceneValidity);
+                ranks, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
         ConsoleReport.print(console, cfg, result);
         return result;
     }

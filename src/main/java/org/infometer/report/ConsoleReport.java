@@ -27,7 +27,7 @@ public final class ConsoleReport {
         out.println();
         boolean truth = !r.trueMiBitsPerTokenByRun().isEmpty();
         out.printf("%-14s %8s %7s  %-26s %-24s %s%n", "run", "samples", "scenes", "MI bits/token [95% CI]",
-                "H(X) H(Y) H(X,Y) b/tok", truth ? "true MI b/tok" : "");
+                "H(X) H(Y) H(X,Y) b/tok", truth ? "true pooled MI b/tok" : "");
         for (Reductions.RunStats s : r.runs()) {
             Estimate mi = s.perToken().get("mi");
             String t = truth && r.trueMiBitsPerTokenByRun().containsKey(s.runId())
@@ -66,10 +66,12 @@ public final class ConsoleReport {
             StringBuilder b = new StringBuilder("  " + s.runId() + ":");
             r.scenes().stream().filter(sc -> sc.runId().equals(s.runId()) && sc.rank() <= 3)
                     .forEach(sc -> {
-                        Validity.Verdict v = r.sceneValidity().getOrDefault(sc.runId() + "\u0000"
-                                + sc.sceneToken(), Validity.Verdict.OK);
-                        b.append(String.format("  #%d %s %.3f%s", sc.rank(), shortToken(sc.sceneToken()),
-                                sc.miPerToken().value(), v.ok() ? "" : " " + v.mark()));
+                        String key = sc.runId() + "\u0000" + sc.sceneToken();
+                        Validity.Verdict v = r.sceneValidity().getOrDefault(key, Validity.Verdict.OK);
+                        Double t = r.trueSceneMiBitsPerToken().get(key);
+                        b.append(String.format("  #%d %s %.3f%s%s", sc.rank(), shortToken(sc.sceneToken()),
+                                sc.miPerToken().value(), t == null ? "" : String.format(" (true %.3f)", t),
+                                v.ok() ? "" : " " + v.mark()));
                     });
             out.println(b);
         }

@@ -60,7 +60,7 @@ public final class SummaryJson {
     public static Path writeSuccess(JobConfig cfg, String status, long inputRows, long scored,
                                     List<ScoredRow> rejected, List<Reductions.RunStats> runs,
                                     List<Reductions.SceneStats> scenes, Map<String, Double> truth,
-                                    Map<String, ShardEstimates.Combined> shards,
+                                    Map<String, Double> sceneTruth, Map<String, ShardEstimates.Combined> shards,
                                     Map<String, Validity.Verdict> runValidity,
                                     Map<String, Validity.Verdict> sceneValidity, double seconds) {
         ObjectNode root = header(cfg, status, seconds);
@@ -105,7 +105,8 @@ public final class SummaryJson {
             o.put("mi_ci95_low_bits_per_token", r.ci95Low());
             o.put("mi_ci95_high_bits_per_token", r.ci95High());
             if (truth.containsKey(r.runId())) {
-                o.put("true_mi_bits_per_token", truth.get(r.runId()));
+                // the run estimand: MI of the run's pooled (scene-mixture) token distribution
+                o.put("true_pooled_mi_bits_per_token", truth.get(r.runId()));
             }
             ShardEstimates.Combined c = shards.get(r.runId());
             if (c != null) {
@@ -130,6 +131,10 @@ public final class SummaryJson {
                 so.put("scene_token", s.sceneToken());
                 so.put("mi_bits_per_token", s.miPerToken().value());
                 so.put("n_samples", s.samples());
+                Double st = sceneTruth.get(s.runId() + "\u0000" + s.sceneToken());
+                if (st != null) {
+                    so.put("true_mi_bits_per_token", st);
+                }
                 putVerdict(so, sceneValidity.get(s.runId() + "\u0000" + s.sceneToken()));
             });
             long notOk = scenes.stream().filter(s -> s.runId().equals(r.runId()))

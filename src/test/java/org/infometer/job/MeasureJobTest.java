@@ -58,7 +58,9 @@ class MeasureJobTest {
         assertTrue(r.rejected().isEmpty());
         Map<String, Double> sceneTruth = GroundTruth.perScene(spark, dir.resolve("data/ground_truth").toString());
         for (Reductions.RunStats run : r.runs()) {
-            double truth = r.trueMiBitsPerTokenByRun().get(run.runId());
+            double truth = r.trueMiBitsPerTokenByRun().get(run.runId());   // pooled (scene-mixture) MI
+            System.out.printf("%s: estimate %.4f [%.4f, %.4f], pooled truth %.4f%n", run.runId(),
+                    run.perToken().get("mi").value(), run.ci95Low(), run.ci95High(), truth);
             assertTrue(truth >= run.ci95Low() && truth <= run.ci95High(),
                     run.runId() + ": truth " + truth + " outside [" + run.ci95Low() + ", " + run.ci95High() + "]");
             List<Reductions.SceneStats> scenes = r.scenes().stream()
