@@ -101,7 +101,7 @@ public final class Validity {
     public static Verdict runMi(Estimate miPerToken, List<SampleResult> samples, int folds, int dims,
                                 boolean tokenGranularity) {
         Builder b = new Builder();
-        if (common(b, miPerToken, samples, dims, tokenGranularity)) {
+        if (common(b, miPerToken, samples, dims, tokenGranularity, true)) {
             return b.build();
         }
         foldHeterogeneity(b, samples);
@@ -109,13 +109,14 @@ public final class Validity {
     }
 
     /**
-     * The run checks without the fold test (a scene's samples are too few to split by fold). A scene is scored
-     * by its run's models, so a run that is not ok passes its status on to its scenes ({@code run} may be null).
+     * The run checks without the fold test (a scene's samples are too few to split by fold) and without the
+     * observations-per-dimension test: a scene is scored by its run's models, fitted on the run's data, which the
+     * run's verdict covers; so a run that is not ok passes its status on to its scenes ({@code run} may be null).
      */
     public static Verdict sceneMi(Estimate miPerToken, List<SampleResult> samples, int dims,
                                   boolean tokenGranularity, Verdict run) {
         Builder b = new Builder();
-        common(b, miPerToken, samples, dims, tokenGranularity);
+        common(b, miPerToken, samples, dims, tokenGranularity, false);
         if (run != null && !run.ok()) {
             b.add(run.status(), "scored by the run's models, which are " + run.status().label() + " ("
                     + run.reason() + ")");
@@ -125,7 +126,7 @@ public final class Validity {
 
     /** Returns true when the estimate failed outright (non-finite), so later checks would be meaningless. */
     private static boolean common(Builder b, Estimate mi, List<SampleResult> samples, int dims,
-                                  boolean tokenGranularity) {
+                                  boolean tokenGranularity, boolean checkDimensions) {
         int nonFinite = 0;
         for (SampleResult s : samples) {
             if (!Double.isFinite(s.hxBits()) || !Double.isFinite(s.hyBits()) || !Double.isFinite(s.hxyBits())) {
@@ -151,7 +152,7 @@ public final class Validity {
             tokens += s.tokens();
         }
         double observations = tokenGranularity ? tokens : samples.size();
-        if (dims > 0 && observations / dims < MIN_OBSERVATIONS_PER_DIMENSION) {
+        if (checkDimensions && dims > 0 && observations / dims < MIN_OBSERVATIONS_PER_DIMENSION) {
             b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%.1f %s per dimension (dx + dy = %d), fewer than %.0f",
                     observations / dims, tokenGranularity ? "tokens" : "samples", dims,
                     MIN_OBSERVATIONS_PER_DIMENSION));
