@@ -25,6 +25,7 @@ import java.util.List;
  *   demo [--dir DIR]
  *   sql "QUERY" [--warehouse DIR]
  *   bench [--scale quarter-val|...] [see Bench]
+ *   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data] [see CoverageStudy]
  * </pre>
  * Exit codes: 0 success, 2 usage or configuration error, 3 bad input, 1 any other failure.
  */
@@ -54,6 +55,7 @@ public final class Main {
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
+                case "coverage" -> CoverageStudy.run(rest, System.out);
                 default -> {
                     System.err.println("Unknown mode '" + mode + "'.\n" + usage());
                     return 2;
@@ -93,7 +95,8 @@ public final class Main {
                   correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                                                correlate MI with detection accuracy (jobs/correlate-demo.json)
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
-                  bench [--scale quarter-val] [--repeats N]""";
+                  bench [--scale quarter-val] [--repeats N]
+                  coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]""";
     }
 
     static String option(List<String> args, String name, String dflt) {
