@@ -63,8 +63,8 @@ public final class CoverageStudy {
                     demo.tokens(), demo.channelsX(), demo.channelsY(), demo.latent(), seed, demo.partitions(),
                     demo.x(), demo.y());
             GenerateJob.run(spark, g, new Progress(new PrintStream(PrintStream.nullOutputStream())));
-            MeasureResult r = MeasureJob.run(spark, config(dir, data, seed, estimator),
-                    new PrintStream(PrintStream.nullOutputStream()), new Progress(new PrintStream(PrintStream.nullOutputStream())));
+            PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+            MeasureResult r = MeasureJob.run(spark, config(dir, data, seed, estimator), quiet, new Progress(quiet));
             Map<String, Double> sceneTruth = GroundTruth.perScene(spark, data + "/ground_truth");
             for (Reductions.RunStats run : r.runs()) {
                 double pooled = r.trueMiBitsPerTokenByRun().get(run.runId());
@@ -104,10 +104,12 @@ public final class CoverageStudy {
                 estimator, seeds, first, first + seeds - 1));
         b.append("| level | truth compared with | intervals | containing the truth | share | mean error (bits/token) "
                 + "| mean SE | rows not ok |\n|---|---|---|---|---|---|---|---|\n");
-        b.append(String.format(Locale.ROOT, "| run | pooled (scene-mixture) MI | %d | %d | %.1f %% | %+.3f | %.3f | %d |%n",
+        b.append(String.format(Locale.ROOT,
+                "| run | pooled (scene-mixture) MI | %d | %d | %.1f %% | %+.3f | %.3f | %d |%n",
                 t.runs, t.runInsidePooled, 100.0 * t.runInsidePooled / t.runs, t.runError / t.runs, t.runSe / t.runs,
                 t.runNotOk));
-        b.append(String.format(Locale.ROOT, "| run | mean of the scene MI (not the estimand) | %d | %d | %.1f %% | | | |%n",
+        b.append(String.format(Locale.ROOT,
+                "| run | mean of the scene MI (not the estimand) | %d | %d | %.1f %% | | | |%n",
                 t.runs, t.runInsideSceneMean, 100.0 * t.runInsideSceneMean / t.runs));
         b.append(String.format(Locale.ROOT, "| scene | the scene's own MI | %d | %d | %.1f %% | %+.3f | %.3f | %d |%n",
                 t.scenes, t.sceneInside, 100.0 * t.sceneInside / t.scenes, t.sceneError / t.scenes,

@@ -188,7 +188,8 @@ final class PidAnalysis {
                     double[] v = runRow.terms();
                     progress.info(String.format("run %s, k=%d: R %.4f, U_x %.4f, U_y %.4f, S %.4f bits%s (gap %.1e)%s",
                             runId, k, v[0], v[1], v[2], v[3], runRow.corrected() == null ? "" : " bias-corrected",
-                            runRow.result().dualityGapBits(), runRow.verdict().ok() ? "" : " " + runRow.verdict().mark()));
+                            runRow.result().dualityGapBits(),
+                            runRow.verdict().ok() ? "" : " " + runRow.verdict().mark()));
                     Map<String, List<SampleCounts>> byScene = new TreeMap<>();
                     samples.forEach(s -> byScene.computeIfAbsent(s.sceneToken(), x -> new ArrayList<>()).add(s));
                     for (Map.Entry<String, List<SampleCounts>> sc : byScene.entrySet()) {
@@ -385,7 +386,8 @@ final class PidAnalysis {
                 + "ran. %d of %d scene-level rows are not ok (status_reason in the table).%n", scenesNotOk,
                 outcome.rows().stream().filter(r -> r.level().equals("scene")).count());
         long scenes = outcome.rows().stream().filter(r -> r.level().equals("scene")).count();
-        out.printf("Main k = %d (intervals: %.0f%% basic bootstrap over samples within scenes); other k show sensitivity. "
+        out.printf("Main k = %d (intervals: %.0f%% basic bootstrap over samples within scenes); other k show "
+                + "sensitivity. "
                 + "%d scene-level rows. Table: %s%n", mainK, 100 * cfg.pid().ciLevel(), scenes, cfg.table("pid"));
     }
 }
