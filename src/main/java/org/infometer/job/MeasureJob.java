@@ -160,7 +160,7 @@ public final class MeasureJob {
             List<SampleResult> list = byRun.get(run.runId());
             int[] ch = validator.channels(run.runId());
             int dims = ch == null ? 0 : ch[0] + ch[1];
-            runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, settings.folds(), dims,
+            runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, dims,
                     tokenGranularity));
             Map<String, List<SampleResult>> byScene = new TreeMap<>();
             list.forEach(smp -> byScene.computeIfAbsent(smp.sceneToken(), k -> new ArrayList<>()).add(smp));

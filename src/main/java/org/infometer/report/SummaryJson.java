@@ -137,9 +137,15 @@ public final class SummaryJson {
                 }
                 putVerdict(so, sceneValidity.get(s.runId() + "\u0000" + s.sceneToken()));
             });
-            long notOk = scenes.stream().filter(s -> s.runId().equals(r.runId()))
-                    .filter(s -> !sceneValidity.get(s.runId() + "\u0000" + s.sceneToken()).ok()).count();
-            o.put("scenes_not_ok", notOk);
+            ArrayNode notOk = o.putArray("scenes_not_ok");
+            scenes.stream().filter(s -> s.runId().equals(r.runId())).forEach(s -> {
+                Validity.Verdict v = sceneValidity.get(s.runId() + "\u0000" + s.sceneToken());
+                if (v != null && !v.ok()) {
+                    ObjectNode so = notOk.addObject();
+                    so.put("scene_token", s.sceneToken());
+                    putVerdict(so, v);
+                }
+            });
         }
         return write(cfg, root);
     }

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * that cannot be trusted never looks like one that can. Each check and threshold is documented in the README
  * section "Validity status"; the constants below are those thresholds.
  *
- * <p>Usage: {@code Verdict v = Validity.runMi(run, samples, folds, dx + dy, tokenGranularity);} then
+ * <p>Usage: {@code Verdict v = Validity.runMi(mi, samples, dx + dy, tokenGranularity);} then
  * {@code v.status()} (ok, unreliable, failed) and {@code v.reason()} (null when ok, several joined by "; ").
  * The checks depend only on numbers (no Spark, no job classes), so they can be tested in isolation.
  */
@@ -98,7 +98,7 @@ public final class Validity {
      * @param dims             dx + dy, the joint dimension of one observation (a token's channels)
      * @param tokenGranularity true when every token is an observation; false when every sample (map) is
      */
-    public static Verdict runMi(Estimate miPerToken, List<SampleResult> samples, int folds, int dims,
+    public static Verdict runMi(Estimate miPerToken, List<SampleResult> samples, int dims,
                                 boolean tokenGranularity) {
         Builder b = new Builder();
         if (common(b, miPerToken, samples, dims, tokenGranularity, true)) {

@@ -113,8 +113,15 @@ class ValidityJobTest {
         assertEquals(notOk, summary.get("unreliable_rows").asLong() + summary.get("failed_rows").asLong());
         assertEquals(2 + 2 * SCENES, summary.get("ok_rows").asLong() + notOk);
         for (JsonNode run : summary.get("runs")) {
-            assertEquals(r.runValidity().get(run.get("run_id").asText()).status().label(),
-                    run.get("status").asText());
+            String id = run.get("run_id").asText();
+            assertEquals(r.runValidity().get(id).status().label(), run.get("status").asText());
+            long scenesNotOk = r.sceneValidity().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(id + "\u0000") && !e.getValue().ok()).count();
+            assertEquals(scenesNotOk, run.get("scenes_not_ok").size());
         }
+        // Scenes are scored by the run's models: the heavy-tailed run's scenes inherit its status.
+        assertEquals(SCENES, summary.get("runs").get(1).get("scenes_not_ok").size());
+        assertTrue(summary.get("runs").get(1).get("scenes_not_ok").get(0).get("status_reason").asText()
+                .contains("scored by the run's models"));
     }
 }

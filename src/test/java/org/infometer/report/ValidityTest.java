@@ -36,7 +36,7 @@ class ValidityTest {
     @Test
     void wellBehavedRunIsOkWithNoReason() {
         List<SampleResult> s = samples(400, 50, 5, 0.8, 1.0, 0, 1);
-        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 5, 10, true);
+        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 10, true);
         assertEquals(Validity.Status.OK, v.status(), String.valueOf(v.reason()));
         assertNull(v.reason());
         assertEquals("", v.mark());
@@ -54,7 +54,7 @@ class ValidityTest {
         assertTrue(small >= 2 && small <= 22, small + " of 200 below 0.05");
         List<SampleResult> s = samples(400, 50, 5, 0.8, 1.0, 0.2, 3);
         assertTrue(Validity.foldHeterogeneityP(s) < 1e-6);
-        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 5, 10, true);
+        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 10, true);
         assertEquals(Validity.Status.UNRELIABLE, v.status());
         assertTrue(v.reason().contains("folds disagree"), v.reason());
     }
@@ -64,7 +64,7 @@ class ValidityTest {
         List<SampleResult> s = samples(400, 50, 5, -0.5, 1.0, 0, 4);
         Estimate e = runEstimate(s);
         assertTrue(e.value() < -2 * e.se());
-        Validity.Verdict v = Validity.runMi(e, s, 5, 10, true);
+        Validity.Verdict v = Validity.runMi(e, s, 10, true);
         assertEquals(Validity.Status.UNRELIABLE, v.status());
         assertTrue(v.reason().contains("below -2 SE"), v.reason());
     }
@@ -72,7 +72,7 @@ class ValidityTest {
     @Test
     void tooFewSamplesAndTooFewTokensPerDimensionAreUnreliableWithEveryReasonJoined() {
         List<SampleResult> s = samples(8, 20, 2, 0.8, 1.0, 0, 5);
-        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 2, 512, true);
+        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 512, true);
         assertEquals(Validity.Status.UNRELIABLE, v.status());
         assertTrue(v.reason().contains("8 samples, fewer than 10"), v.reason());
         assertTrue(v.reason().contains("tokens per dimension (dx + dy = 512)"), v.reason());
@@ -86,7 +86,7 @@ class ValidityTest {
         SampleResult bad = s.get(3);
         s.set(3, new SampleResult(bad.runId(), bad.sceneToken(), bad.sampleToken(), 0L, bad.fold(), bad.tokens(),
                 Double.POSITIVE_INFINITY, bad.hyBits(), bad.hxyBits()));
-        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 5, 10, true);
+        Validity.Verdict v = Validity.runMi(runEstimate(s), s, 10, true);
         assertEquals(Validity.Status.FAILED, v.status());
         assertTrue(v.reason().contains("non-finite codelengths in 1 of 400 samples"), v.reason());
 
@@ -100,7 +100,7 @@ class ValidityTest {
         }
         assertTrue(Validity.excessKurtosis(heavy, "hx") > 20);
         assertTrue(Math.abs(Validity.excessKurtosis(heavy, "hy")) < 1);
-        Validity.Verdict h = Validity.runMi(runEstimate(heavy), heavy, 5, 10, true);
+        Validity.Verdict h = Validity.runMi(runEstimate(heavy), heavy, 10, true);
         assertEquals(Validity.Status.UNRELIABLE, h.status());
         assertTrue(h.reason().contains("heavy tails"), h.reason());
         // and the run's status reaches its scenes
@@ -114,7 +114,7 @@ class ValidityTest {
     void seLargerThanTheEstimateIsUnreliable() {
         List<SampleResult> s = samples(40, 2, 5, 0.0, 3.0, 0, 9);
         Estimate e = runEstimate(s);
-        Validity.Verdict v = Validity.runMi(e, s, 5, 2, true);
+        Validity.Verdict v = Validity.runMi(e, s, 2, true);
         assertTrue(e.se() > Math.abs(e.value()) + Validity.SE_ABSOLUTE_BITS, e.toString());
         assertTrue(v.reason().contains("SE"), v.reason());
     }
