@@ -26,6 +26,7 @@ import java.util.List;
  *   sql "QUERY" [--warehouse DIR]
  *   bench [--scale quarter-val|...] [see Bench]
  *   validate [--estimators gaussian,flow] [--tasks all|quick|NAME,...] [--n N] [--list] [see ValidateJob]
+ *   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data] [see CoverageStudy]
  * </pre>
  * Exit codes: 0 success, 2 usage or configuration error, 3 bad input, 1 any other failure.
  */
@@ -56,6 +57,7 @@ public final class Main {
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
                 case "validate" -> validate(rest);
+                case "coverage" -> CoverageStudy.run(rest, System.out);
                 default -> {
                     System.err.println("Unknown mode '" + mode + "'.\n" + usage());
                     return 2;
@@ -98,7 +100,9 @@ public final class Main {
                   bench [--scale quarter-val] [--repeats N]
                   validate [--estimators gaussian,flow] [--tasks all|quick|NAME,...] [--n 10000] [--tokens 10]
                            [--seed N] [--folds 5] [--markdown FILE] [--list]
-                                               estimators against closed-form MI (bmi benchmark families)""";
+                                               estimators against closed-form MI (bmi benchmark families)
+                  coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
+                                               interval coverage over generator seeds (run and scene level)""";
     }
 
     static String option(List<String> args, String name, String dflt) {

@@ -22,9 +22,11 @@ import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;
 import org.infometer.report.SummaryJson;
+import org.infometer.report.Validity;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
+import org.infometer.schema.TableContract;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -149,14 +151,37 @@ public final class MeasureJob {
         });
         Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
                 : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
+        Map<String, Double> sceneTruth = cfg.groundTruth() == null ? Map.of()
+                : GroundTruth.perScene(spark, cfg.groundTruth());
+        Map<String, Validity.Verdict> runValidity = new TreeMap<>();
+        Map<String, Validity.Verdict> sceneValidity = new TreeMap<>();
+        boolean tokenGranularity = !"map".equals(cfg.estimator().granularity());
+        for (Reductions.RunStats run : runs) {
+            List<SampleResult> list = byRun.get(run.runId());
+            int[] ch = validator.channels(run.runId());
+            int dims = ch == null ? 0 : ch[0] + ch[1];
+            runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, dims,
+                    tokenGranularity));
+            Map<String, List<SampleResult>> byScene = new TreeMap<>();
+            list.forEach(smp -> byScene.computeIfAbsent(smp.sceneToken(), k -> new ArrayList<>()).add(smp));
+            for (Reductions.SceneStats sc : scenes) {
+                if (sc.runId().equals(run.runId())) {
+                    sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc.miPerToken(),
+                            byScene.get(sc.sceneToken()), dims, tokenGranularity, runValidity.get(run.runId())));
+                }
+            }
+        }
+        List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
+        all.addAll(sceneValidity.values());
+        String status = Validity.jobStatus(all);
 
         progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
-        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks);
-        Path summary = SummaryJson.writeSuccess(cfg, scored.size(), samples.size(), rejected, runs, scenes, truth,
-                shardEstimates, progress.elapsedSeconds());
+        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity);
+        Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
+                truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
         progress.finish();
-        MeasureResult result = new MeasureResult("succeeded", scored.size(), samples, rejected, runs, scenes, truth,
-                ranks, shardEstimates, summary);
+        MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
+                ranks, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
         ConsoleReport.print(console, cfg, result);
         return result;
     }
@@ -176,10 +201,16 @@ public final class MeasureJob {
         }
     }
 
+    /** Key of a scene in the scene verdict maps. */
+    public static String sceneKey(String runId, String sceneToken) {
+        return runId + "\u0000" + sceneToken;
+    }
+
     private static void writeTables(SparkSession spark, JobConfig cfg, FeatureContract contract,
                                     List<SampleResult> samples, List<ScoredRow> rejected,
                                     List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
-                                    Map<String, Double> ranks) {
+                                    Map<String, Double> ranks, Map<String, Validity.Verdict> runValidity,
+                                    Map<String, Validity.Verdict> sceneValidity) {
         Date date = Date.valueOf(cfg.date());
         String job = cfg.name();
         String est = cfg.estimator().name().equals("gaussian") ? "gaussian"
@@ -200,27 +231,61 @@ public final class MeasureJob {
             s.add(RowFactory.create(date, job, r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(), x, y, est,
                     r.fold(), r.tokens(), r.hxBits(), r.hyBits(), r.hxyBits(), r.miBits(), r.miBits() / r.tokens()));
         }
+        TableContract sceneTable = TableContract.load("scene_mi");
         List<Row> sc = new ArrayList<>();
         for (Reductions.SceneStats r : scenes) {
-            sc.add(RowFactory.create(date, job, r.runId(), r.sceneToken(), x, y, est, r.samples(), r.tokens(),
-                    r.miPerSample().value(), nanToNull(r.miPerSample().se()), r.miPerToken().value(),
-                    nanToNull(r.miPerToken().se()), r.hxPerToken(), r.hyPerToken(), r.hxyPerToken(), r.rank(),
-                    r.percentile()));
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("run_date", date);
+            v.put("job_name", job);
+            v.put("run_id", r.runId());
+            v.put("scene_token", r.sceneToken());
+            v.put("x_modality", x);
+            v.put("y_modality", y);
+            v.put("estimator", est);
+            v.put("n_samples", r.samples());
+            v.put("n_tokens", r.tokens());
+            v.put("mi_bits_per_sample", r.miPerSample().value());
+            v.put("mi_se_bits_per_sample", nanToNull(r.miPerSample().se()));
+            v.put("mi_bits_per_token", r.miPerToken().value());
+            v.put("mi_se_bits_per_token", nanToNull(r.miPerToken().se()));
+            v.put("hx_bits_per_token", r.hxPerToken());
+            v.put("hy_bits_per_token", r.hyPerToken());
+            v.put("hxy_bits_per_token", r.hxyPerToken());
+            v.put("redundancy_rank", r.rank());
+            v.put("redundancy_percentile", r.percentile());
+            Validity.Verdict verdict = sceneValidity.get(sceneKey(r.runId(), r.sceneToken()));
+            v.put("status", verdict.status().label());
+            v.put("status_reason", verdict.reason());
+            sc.add(sceneTable.row(v));
         }
+        TableContract runTable = TableContract.load("run_mi");
         List<Row> rr = new ArrayList<>();
         for (Reductions.RunStats r : runs) {
-            List<Object> v = new ArrayList<>(List.of(date, job, r.runId(), x, y, est, cfg.estimator().folds(),
-                    r.samples(), r.tokens(), r.scenes(), quarantinedByRun.getOrDefault(r.runId(), 0L)));
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("run_date", date);
+            v.put("job_name", job);
+            v.put("run_id", r.runId());
+            v.put("x_modality", x);
+            v.put("y_modality", y);
+            v.put("estimator", est);
+            v.put("folds", cfg.estimator().folds());
+            v.put("n_samples", r.samples());
+            v.put("n_tokens", r.tokens());
+            v.put("n_scenes", r.scenes());
+            v.put("n_quarantined", quarantinedByRun.getOrDefault(r.runId(), 0L));
             for (String qn : Reductions.QUANTITIES) {
-                v.add(r.perSample().get(qn).value());
-                v.add(nanToNull(r.perSample().get(qn).se()));
-                v.add(r.perToken().get(qn).value());
-                v.add(nanToNull(r.perToken().get(qn).se()));
+                v.put(qn + "_bits_per_sample", r.perSample().get(qn).value());
+                v.put(qn + "_se_bits_per_sample", nanToNull(r.perSample().get(qn).se()));
+                v.put(qn + "_bits_per_token", r.perToken().get(qn).value());
+                v.put(qn + "_se_bits_per_token", nanToNull(r.perToken().get(qn).se()));
             }
-            v.add(nanToNull(r.ci95Low()));
-            v.add(nanToNull(r.ci95High()));
-            v.add(ranks.get(r.runId()));
-            rr.add(RowFactory.create(v.toArray()));
+            v.put("mi_ci95_low_bits_per_token", nanToNull(r.ci95Low()));
+            v.put("mi_ci95_high_bits_per_token", nanToNull(r.ci95High()));
+            v.put("model_rank_mean", ranks.get(r.runId()));
+            Validity.Verdict verdict = runValidity.get(r.runId());
+            v.put("status", verdict.status().label());
+            v.put("status_reason", verdict.reason());
+            rr.add(runTable.row(v));
         }
         Map<String, List<Row>> tables = new LinkedHashMap<>();
         tables.put("quarantine", q);

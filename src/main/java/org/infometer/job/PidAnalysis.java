@@ -11,6 +11,9 @@ import org.infometer.pid.PidBootstrap;
 import org.infometer.pid.PidResult;
 import org.infometer.pid.SampleCounts;
 import org.infometer.report.Progress;
+import org.infometer.report.SummaryJson;
+import org.infometer.report.Validity;
+import org.infometer.schema.TableContract;
 
 import java.io.PrintStream;
 import java.sql.Date;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,14 +39,36 @@ final class PidAnalysis {
     private PidAnalysis() {
     }
 
-    /** One row of the pid table. Intervals are null where no bootstrap was run. */
+    /**
+     * One row of the pid table. {@code corrected} holds the bias-corrected terms in
+     * {@link PidBootstrap.Result#CORRECTED_TERMS} order (null where no bootstrap ran: then the reported terms are
+     * the plug-in ones); {@code verdict} the validity status.
+     */
     record PidRow(String level, String runId, String sceneToken, int k, String discretisation, int pcaDims,
                   long samples, long tokens, int targetValues, PidResult result, double[] low, double[] high,
-                  int replicates, int failed) {
+                  int replicates, int failed, List<PidBootstrap.Corrected> corrected, long occupiedCells,
+                  Validity.Verdict verdict) {
+
+        /** The reported R, U_x, U_y, S: bias-corrected where a bootstrap ran, else plug-in. */
+        double[] terms() {
+            if (corrected != null) {
+                return new double[] {corrected.get(0).value(), corrected.get(1).value(), corrected.get(2).value(),
+                        corrected.get(3).value()};
+            }
+            return new double[] {result.redundancyBits(), result.uniqueX1Bits(), result.uniqueX2Bits(),
+                    result.synergyBits()};
+        }
+
+        /** The reported I(X;T), I(Y;T), I(X,Y;T), corrected like the terms (so the identities hold). */
+        double[] information() {
+            if (corrected != null) {
+                return new double[] {corrected.get(4).value(), corrected.get(5).value(), corrected.get(6).value()};
+            }
+            return new double[] {result.miX1YBits(), result.miX2YBits(), result.miJointBits()};
+        }
 
         String dominant() {
-            double[] v = {result.redundancyBits(), result.uniqueX1Bits(), result.uniqueX2Bits(),
-                    result.synergyBits()};
+            double[] v = terms();
             int best = 0;
             for (int i = 1; i < 4; i++) {
                 if (v[i] > v[best]) {
@@ -51,6 +77,74 @@ final class PidAnalysis {
             }
             return TERMS[best];
         }
+    }
+
+    /** Bootstraps one set of samples and builds its row with corrected terms, intervals and status. */
+    static PidRow row(String level, String runId, String scene, int k, String disc, int pcaDims, int targetValues,
+                      List<SampleCounts> samples, Map<Integer, Integer> dict, BrojaSolver solver, JobConfig cfg,
+                      boolean bootstrap) {
+        JobConfig.Pid pid = cfg.pid();
+        long tokens = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
+        JointDistribution dist = distribution(samples, k, dict);
+        long occupied = occupiedCells(samples);
+        PidResult result;
+        double[] low = null;
+        double[] high = null;
+        int reps = 0;
+        int failed = 0;
+        List<PidBootstrap.Corrected> corrected = null;
+        double[] bias = null;
+        if (bootstrap) {
+            PidBootstrap.Result boot = new PidBootstrap(solver).run(k, k, Math.max(dict.size(), 1),
+                    bootstrapSamples(samples, k, dict), new PidBootstrap.Options(pid.bootstrap(), pid.ciLevel(),
+                            StableHash.of(runId + "/" + (scene == null ? "" : scene) + "/" + k,
+                                    cfg.estimator().seed()), Math.max(1, Runtime.getRuntime().availableProcessors())));
+            result = boot.point();
+            reps = boot.replicates() - boot.failedReplicates();
+            failed = boot.failedReplicates();
+            if (reps >= 2) {
+                corrected = boot.corrected();
+                low = new double[4];
+                high = new double[4];
+                bias = new double[4];
+                for (int i = 0; i < 4; i++) {
+                    low[i] = corrected.get(i).lower();
+                    high[i] = corrected.get(i).upper();
+                    bias[i] = corrected.get(i).bias();
+                }
+            }
+        } else {
+            result = solver.solve(dist);
+        }
+        Validity.Verdict verdict = Validity.pid(result.converged(), result.message(), tokens, occupied, TERMS, bias,
+                result.miJointBits());
+        if (bootstrap && corrected == null) {
+            List<String> reasons = new ArrayList<>(verdict.reasons());
+            reasons.add("bootstrap failed (" + failed + " of " + pid.bootstrap() + " replicates did not converge): "
+                    + "terms are not bias-corrected");
+            verdict = new Validity.Verdict(verdict.status() == Validity.Status.FAILED ? Validity.Status.FAILED
+                    : Validity.Status.UNRELIABLE, reasons);
+        } else if (!bootstrap) {
+            List<String> reasons = new ArrayList<>(verdict.reasons());
+            reasons.add("pid.bootstrap = 0: terms are plug-in, not bias-corrected, and have no interval");
+            verdict = new Validity.Verdict(verdict.status() == Validity.Status.FAILED ? Validity.Status.FAILED
+                    : Validity.Status.UNRELIABLE, reasons);
+        }
+        return new PidRow(level, runId, scene, k, disc, pcaDims, samples.size(), tokens, targetValues, result, low,
+                high, reps, failed, corrected, occupied, verdict);
+    }
+
+    /** Distinct (x, y, target) cells with a count in these samples. */
+    static long occupiedCells(List<SampleCounts> samples) {
+        java.util.HashSet<Long> cells = new java.util.HashSet<>();
+        for (SampleCounts s : samples) {
+            for (int i = 0; i < s.cells().length; i++) {
+                if (s.counts()[i] > 0) {
+                    cells.add(s.cells()[i]);
+                }
+            }
+        }
+        return cells.size();
     }
 
     static PidOutcome analyse(JobConfig cfg, List<SampleCounts> counts,
@@ -86,43 +180,24 @@ final class PidAnalysis {
                 int k = pid.k().get(e.getKey());
                 List<SampleCounts> samples = new ArrayList<>(e.getValue());
                 samples.sort(Comparator.comparing(SampleCounts::sampleToken));
-                PidResult result = solver.solve(distribution(samples, k, dict));
-                double[] low = null;
-                double[] high = null;
-                int failed = 0;
-                int reps = 0;
-                if (e.getKey() == 0 && pid.bootstrap() > 0) {
-                    PidBootstrap.Result boot = new PidBootstrap(solver).run(k, k, Math.max(dict.size(), 1),
-                            bootstrapSamples(samples, k, dict), new PidBootstrap.Options(pid.bootstrap(),
-                                    pid.ciLevel(), StableHash.of(runId, cfg.estimator().seed()), 1));
-                    reps = boot.replicates() - boot.failedReplicates();
-                    failed = boot.failedReplicates();
-                    PidBootstrap.Interval[] iv = {boot.redundancyBits(), boot.uniqueX1Bits(), boot.uniqueX2Bits(),
-                            boot.synergyBits()};
-                    low = new double[4];
-                    high = new double[4];
-                    for (int i = 0; i < 4; i++) {
-                        low[i] = iv[i].lower();
-                        high[i] = iv[i].upper();
-                    }
-                }
-                long tokens = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
-                rows.add(new PidRow("run", runId, null, k, disc, d.x().dims(), samples.size(), tokens, dict.size(),
-                        result, low, high, reps, failed));
+                boolean bootstrap = pid.bootstrap() > 0;
+                PidRow runRow = row("run", runId, null, k, disc, d.x().dims(), dict.size(), samples, dict, solver,
+                        cfg, bootstrap);
+                rows.add(runRow);
                 if (e.getKey() == 0) {
-                    progress.info(String.format("run %s, k=%d: R %.4f, U_x %.4f, U_y %.4f, S %.4f bits (gap %.1e)",
-                            runId, k, result.redundancyBits(), result.uniqueX1Bits(), result.uniqueX2Bits(),
-                            result.synergyBits(), result.dualityGapBits()));
+                    double[] v = runRow.terms();
+                    progress.info(String.format("run %s, k=%d: R %.4f, U_x %.4f, U_y %.4f, S %.4f bits%s (gap %.1e)%s",
+                            runId, k, v[0], v[1], v[2], v[3], runRow.corrected() == null ? "" : " bias-corrected",
+                            runRow.result().dualityGapBits(),
+                            runRow.verdict().ok() ? "" : " " + runRow.verdict().mark()));
                     Map<String, List<SampleCounts>> byScene = new TreeMap<>();
                     samples.forEach(s -> byScene.computeIfAbsent(s.sceneToken(), x -> new ArrayList<>()).add(s));
                     for (Map.Entry<String, List<SampleCounts>> sc : byScene.entrySet()) {
                         if (sc.getValue().size() < pid.minSceneSamples()) {
                             continue;
                         }
-                        long st = sc.getValue().stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
-                        rows.add(new PidRow("scene", runId, sc.getKey(), k, disc, d.x().dims(), sc.getValue().size(),
-                                st, dict.size(), solver.solve(distribution(sc.getValue(), k, dict)), null, null, 0,
-                                0));
+                        rows.add(row("scene", runId, sc.getKey(), k, disc, d.x().dims(), dict.size(), sc.getValue(),
+                                dict, solver, cfg, bootstrap));
                     }
                 }
             }
@@ -176,27 +251,101 @@ final class PidAnalysis {
 
     static void write(SparkSession spark, JobConfig cfg, PidOutcome outcome) {
         Date date = Date.valueOf(cfg.date());
+        TableContract table = TableContract.load("pid");
         List<Row> rows = new ArrayList<>();
         for (PidRow r : outcome.rows()) {
             PidResult p = r.result();
-            List<Object> v = new ArrayList<>(Arrays.asList(date, cfg.name(), r.level(), r.runId(), r.sceneToken(),
-                    cfg.pair().x(), cfg.pair().y(), cfg.pid().target(), r.discretisation(),
-                    r.k() == cfg.pid().k().get(0), r.k(), r.k(),
-                    r.pcaDims(), r.samples(), r.tokens(), r.targetValues(), p.redundancyBits(), p.uniqueX1Bits(),
-                    p.uniqueX2Bits(), p.synergyBits()));
+            double[] t = r.terms();
+            double[] info = r.information();
+            double[] raw = {p.redundancyBits(), p.uniqueX1Bits(), p.uniqueX2Bits(), p.synergyBits()};
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("run_date", date);
+            v.put("job_name", cfg.name());
+            v.put("level", r.level());
+            v.put("run_id", r.runId());
+            v.put("scene_token", r.sceneToken());
+            v.put("x_modality", cfg.pair().x());
+            v.put("y_modality", cfg.pair().y());
+            v.put("target_column", cfg.pid().target());
+            v.put("discretisation", r.discretisation());
+            v.put("main_k", r.k() == cfg.pid().k().get(0));
+            v.put("k_x", r.k());
+            v.put("k_y", r.k());
+            v.put("pca_dims", r.pcaDims());
+            v.put("n_samples", r.samples());
+            v.put("n_tokens", r.tokens());
+            v.put("n_target_values", r.targetValues());
+            v.put("n_occupied_cells", r.occupiedCells());
+            v.put("bias_corrected", r.corrected() != null);
             for (int i = 0; i < 4; i++) {
-                v.add(r.low() == null ? null : nan(r.low()[i]));
-                v.add(r.high() == null ? null : nan(r.high()[i]));
+                v.put(TERMS[i] + "_bits", nan(t[i]));
+                v.put(TERMS[i] + "_raw_bits", raw[i]);
+                v.put(TERMS[i] + "_se_bits", r.corrected() == null ? null : nan(r.corrected().get(i).se()));
+                v.put(TERMS[i] + "_low_bits", r.low() == null ? null : nan(r.low()[i]));
+                v.put(TERMS[i] + "_high_bits", r.high() == null ? null : nan(r.high()[i]));
             }
-            v.addAll(Arrays.asList(r.low() == null ? null : cfg.pid().ciLevel(),
-                    r.low() == null ? null : r.replicates(), r.low() == null ? null : r.failed(),
-                    p.miX1YBits(), p.miX2YBits(), p.miJointBits(), nan(p.complementarity()), r.dominant(),
-                    p.dualityGapBits(), p.converged(), p.status().name()));
-            rows.add(RowFactory.create(v.toArray()));
+            v.put("ci_level", r.low() == null ? null : cfg.pid().ciLevel());
+            v.put("bootstrap_replicates", r.low() == null ? null : r.replicates());
+            v.put("bootstrap_failed", r.low() == null ? null : r.failed());
+            v.put("i_x_target_bits", nan(info[0]));
+            v.put("i_y_target_bits", nan(info[1]));
+            v.put("i_joint_target_bits", nan(info[2]));
+            v.put("i_joint_target_raw_bits", p.miJointBits());
+            v.put("complementarity", nan(info[2] > PidResult.ZERO_INFORMATION_BITS ? 1 - t[0] / info[2]
+                    : Double.NaN));
+            v.put("dominant_term", r.dominant());
+            v.put("solver_gap_bits", p.dualityGapBits());
+            v.put("converged", p.converged());
+            v.put("solver_status", p.status().name());
+            v.put("status", r.verdict().status().label());
+            v.put("status_reason", r.verdict().reason());
+            rows.add(table.row(v));
         }
         IcebergTables.ensure(spark, cfg.output().catalog(), cfg.output().namespace(), "pid");
         IcebergTables.replace(spark, cfg.output().catalog(), cfg.output().namespace(), "pid", rows, cfg.date(),
                 cfg.name());
+    }
+
+    /** Job status and counts of ok, unreliable and failed pid rows. */
+    static String status(PidOutcome outcome) {
+        return Validity.jobStatus(outcome.rows().stream().map(PidRow::verdict).toList());
+    }
+
+    /** summary.json of the PID job: status, row counts, and every run row with its terms and status. */
+    static java.nio.file.Path writeSummary(JobConfig cfg, PidOutcome outcome, double seconds) {
+        List<Validity.Verdict> verdicts = outcome.rows().stream().map(PidRow::verdict).toList();
+        com.fasterxml.jackson.databind.node.ObjectNode root = SummaryJson.header(cfg, status(outcome), seconds);
+        Validity.counts(verdicts).forEach((k, n) -> root.put(k + "_rows", n));
+        root.put("tables", cfg.table("pid"));
+        root.set("rows_not_counted_by_reason", JobConfig.JSON.valueToTree(outcome.rejectedByReason()));
+        com.fasterxml.jackson.databind.node.ArrayNode runs = root.putArray("runs");
+        for (PidRow r : outcome.rows()) {
+            if (!r.level().equals("run")) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode o = runs.addObject();
+            o.put("run_id", r.runId());
+            o.put("k", r.k());
+            o.put("bias_corrected", r.corrected() != null);
+            double[] t = r.terms();
+            double[] raw = {r.result().redundancyBits(), r.result().uniqueX1Bits(), r.result().uniqueX2Bits(),
+                    r.result().synergyBits()};
+            for (int i = 0; i < 4; i++) {
+                com.fasterxml.jackson.databind.node.ObjectNode term = o.putObject(TERMS[i] + "_bits");
+                term.put("value", t[i]);
+                term.put("raw", raw[i]);
+                if (r.low() != null) {
+                    term.put("se", r.corrected().get(i).se());
+                    term.put("low", r.low()[i]);
+                    term.put("high", r.high()[i]);
+                }
+            }
+            o.put("dominant_term", r.dominant());
+            SummaryJson.putVerdict(o, r.verdict());
+        }
+        long sceneNotOk = outcome.rows().stream().filter(r -> r.level().equals("scene") && !r.verdict().ok()).count();
+        root.put("scene_rows_not_ok", sceneNotOk);
+        return SummaryJson.write(cfg, root);
     }
 
     static Double nan(double v) {
@@ -218,18 +367,27 @@ final class PidAnalysis {
                 continue;
             }
             PidResult p = r.result();
-            double[] v = {p.redundancyBits(), p.uniqueX1Bits(), p.uniqueX2Bits(), p.synergyBits()};
+            double[] v = r.terms();
             StringBuilder b = new StringBuilder(String.format("%-12s %4d", r.runId(), r.k()));
             for (int i = 0; i < 4; i++) {
                 b.append(r.low() == null ? String.format(" %-22s", String.format("%.4f", v[i]))
-                        : String.format(" %-22s", String.format("%.4f [%.3f, %.3f]", v[i], r.low()[i], r.high()[i])));
+                        : String.format(" %-22s", String.format("%.4f [%.4f, %.4f]", v[i], r.low()[i], r.high()[i])));
             }
             b.append(String.format(" %-10s gap %.1e%s", r.dominant(), p.dualityGapBits(),
                     p.converged() ? "" : " NOT CONVERGED: " + p.message()));
+            if (!r.verdict().ok()) {
+                b.append("  ").append(r.verdict().mark());
+            }
             out.println(b);
         }
+        long scenesNotOk = outcome.rows().stream().filter(r -> r.level().equals("scene") && !r.verdict().ok())
+                .count();
+        out.printf("Terms are bias-corrected (second-order bootstrap; plug-in values in *_raw_bits) where a bootstrap "
+                + "ran. %d of %d scene-level rows are not ok (status_reason in the table).%n", scenesNotOk,
+                outcome.rows().stream().filter(r -> r.level().equals("scene")).count());
         long scenes = outcome.rows().stream().filter(r -> r.level().equals("scene")).count();
-        out.printf("Main k = %d (intervals: %.0f%% bootstrap over samples within scenes); other k show sensitivity. "
+        out.printf("Main k = %d (intervals: %.0f%% basic bootstrap over samples within scenes); other k show "
+                + "sensitivity. "
                 + "%d scene-level rows. Table: %s%n", mainK, 100 * cfg.pid().ciLevel(), scenes, cfg.table("pid"));
     }
 }

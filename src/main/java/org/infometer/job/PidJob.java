@@ -83,8 +83,10 @@ public final class PidJob {
         PidOutcome outcome = PidAnalysis.analyse(cfg, counts, discretizers, progress);
         progress.step("Writing " + cfg.table("pid"));
         PidAnalysis.write(spark, cfg, outcome);
+        java.nio.file.Path summary = PidAnalysis.writeSummary(cfg, outcome, progress.elapsedSeconds());
         progress.finish();
         PidAnalysis.print(console, cfg, outcome);
+        console.println("Status: " + PidAnalysis.status(outcome) + ". Summary: " + summary);
         return outcome;
     }
 

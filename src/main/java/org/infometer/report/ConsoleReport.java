@@ -27,7 +27,7 @@ public final class ConsoleReport {
         out.println();
         boolean truth = !r.trueMiBitsPerTokenByRun().isEmpty();
         out.printf("%-14s %8s %7s  %-26s %-24s %s%n", "run", "samples", "scenes", "MI bits/token [95% CI]",
-                "H(X) H(Y) H(X,Y) b/tok", truth ? "true MI b/tok" : "");
+                "H(X) H(Y) H(X,Y) b/tok", truth ? "true pooled MI b/tok" : "");
         for (Reductions.RunStats s : r.runs()) {
             Estimate mi = s.perToken().get("mi");
             String t = truth && r.trueMiBitsPerTokenByRun().containsKey(s.runId())
@@ -35,9 +35,18 @@ public final class ConsoleReport {
                     r.trueMiBitsPerTokenByRun().get(s.runId()) >= s.ci95Low()
                             && r.trueMiBitsPerTokenByRun().get(s.runId()) <= s.ci95High() ? "(inside CI)"
                             : "(outside CI)") : "";
-            out.printf("%-14s %8d %7d  %.4f [%.4f, %.4f]   %7.2f %7.2f %7.2f   %s%n", s.runId(), s.samples(),
+            Validity.Verdict v = r.runValidity().getOrDefault(s.runId(), Validity.Verdict.OK);
+            out.printf("%-14s %8d %7d  %.4f [%.4f, %.4f]   %7.2f %7.2f %7.2f   %s%s%n", s.runId(), s.samples(),
                     s.scenes(), mi.value(), s.ci95Low(), s.ci95High(), s.perToken().get("hx").value(),
-                    s.perToken().get("hy").value(), s.perToken().get("hxy").value(), t);
+                    s.perToken().get("hy").value(), s.perToken().get("hxy").value(), t,
+                    v.ok() ? "" : "  " + v.mark());
+        }
+        long notOkScenes = r.sceneValidity().values().stream().filter(v -> !v.ok()).count();
+        if (!"succeeded".equals(r.status())) {
+            out.printf("Status: %s: %d of %d run rows and %d of %d scene rows are not ok (see status_reason)%n",
+                    r.status().toUpperCase(java.util.Locale.ROOT).replace('_', ' '),
+                    r.runValidity().values().stream().filter(v -> !v.ok()).count(), r.runValidity().size(),
+                    notOkScenes, r.sceneValidity().size());
         }
         if (!r.shardEstimatesByRun().isEmpty()) {
             out.println();
@@ -56,8 +65,14 @@ public final class ConsoleReport {
         for (Reductions.RunStats s : r.runs()) {
             StringBuilder b = new StringBuilder("  " + s.runId() + ":");
             r.scenes().stream().filter(sc -> sc.runId().equals(s.runId()) && sc.rank() <= 3)
-                    .forEach(sc -> b.append(String.format("  #%d %s %.3f", sc.rank(),
-                            shortToken(sc.sceneToken()), sc.miPerToken().value())));
+                    .forEach(sc -> {
+                        String key = sc.runId() + "\u0000" + sc.sceneToken();
+                        Validity.Verdict v = r.sceneValidity().getOrDefault(key, Validity.Verdict.OK);
+                        Double t = r.trueSceneMiBitsPerToken().get(key);
+                        b.append(String.format("  #%d %s %.3f%s%s", sc.rank(), shortToken(sc.sceneToken()),
+                                sc.miPerToken().value(), t == null ? "" : String.format(" (true %.3f)", t),
+                                v.ok() ? "" : " " + v.mark()));
+                    });
             out.println(b);
         }
         out.println();

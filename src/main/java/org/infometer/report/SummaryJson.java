@@ -28,7 +28,7 @@ public final class SummaryJson {
         return Path.of(cfg.output().summaryDir(), cfg.name(), cfg.runDate(), "summary.json").toAbsolutePath();
     }
 
-    private static ObjectNode header(JobConfig cfg, String status, double seconds) {
+    public static ObjectNode header(JobConfig cfg, String status, double seconds) {
         ObjectNode root = JSON.createObjectNode();
         root.put("job", cfg.name());
         root.put("run_date", cfg.runDate());
@@ -52,11 +52,26 @@ public final class SummaryJson {
         return write(cfg, root);
     }
 
-    public static Path writeSuccess(JobConfig cfg, long inputRows, long scored, List<ScoredRow> rejected,
-                                    List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
-                                    Map<String, Double> truth, Map<String, ShardEstimates.Combined> shards,
-                                    double seconds) {
-        ObjectNode root = header(cfg, "succeeded", seconds);
+    /**
+     * The summary of a run that wrote its tables. {@code status} is "succeeded" or "succeeded_with_warnings" (some
+     * row not ok); {@code validity} counts ok, unreliable and failed rows, and every run and top scene carries its
+     * own {@code status} and {@code status_reason}.
+     */
+    public static Path writeSuccess(JobConfig cfg, String status, long inputRows, long scored,
+                                    List<ScoredRow> rejected, List<Reductions.RunStats> runs,
+                                    List<Reductions.SceneStats> scenes, Map<String, Double> truth,
+                                    Map<String, Double> sceneTruth, Map<String, ShardEstimates.Combined> shards,
+                                    Map<String, Validity.Verdict> runValidity,
+                                    Map<String, Validity.Verdict> sceneValidity, double seconds) {
+        ObjectNode root = header(cfg, status, seconds);
+        List<Validity.Verdict> all = new java.util.ArrayList<>(runValidity.values());
+        all.addAll(sceneValidity.values());
+        ObjectNode counts = root.putObject("validity");
+        ObjectNode runCounts = counts.putObject("run_mi");
+        Validity.counts(List.copyOf(runValidity.values())).forEach(runCounts::put);
+        ObjectNode sceneCounts = counts.putObject("scene_mi");
+        Validity.counts(List.copyOf(sceneValidity.values())).forEach(sceneCounts::put);
+        Validity.counts(all).forEach((k, v) -> root.put(k + "_rows", v));
         root.put("input_rows", inputRows);
         root.put("scored_samples", scored);
         root.put("quarantined_rows", rejected.size());
@@ -74,6 +89,7 @@ public final class SummaryJson {
             o.put("n_samples", r.samples());
             o.put("n_tokens", r.tokens());
             o.put("n_scenes", r.scenes());
+            putVerdict(o, runValidity.get(r.runId()));
             ObjectNode perToken = o.putObject("bits_per_token");
             r.perToken().forEach((q, e) -> {
                 ObjectNode v = perToken.putObject(q);
@@ -89,7 +105,8 @@ public final class SummaryJson {
             o.put("mi_ci95_low_bits_per_token", r.ci95Low());
             o.put("mi_ci95_high_bits_per_token", r.ci95High());
             if (truth.containsKey(r.runId())) {
-                o.put("true_mi_bits_per_token", truth.get(r.runId()));
+                // the run estimand: MI of the run's pooled (scene-mixture) token distribution
+                o.put("true_pooled_mi_bits_per_token", truth.get(r.runId()));
             }
             ShardEstimates.Combined c = shards.get(r.runId());
             if (c != null) {
@@ -114,12 +131,33 @@ public final class SummaryJson {
                 so.put("scene_token", s.sceneToken());
                 so.put("mi_bits_per_token", s.miPerToken().value());
                 so.put("n_samples", s.samples());
+                Double st = sceneTruth.get(s.runId() + "\u0000" + s.sceneToken());
+                if (st != null) {
+                    so.put("true_mi_bits_per_token", st);
+                }
+                putVerdict(so, sceneValidity.get(s.runId() + "\u0000" + s.sceneToken()));
+            });
+            ArrayNode notOk = o.putArray("scenes_not_ok");
+            scenes.stream().filter(s -> s.runId().equals(r.runId())).forEach(s -> {
+                Validity.Verdict v = sceneValidity.get(s.runId() + "\u0000" + s.sceneToken());
+                if (v != null && !v.ok()) {
+                    ObjectNode so = notOk.addObject();
+                    so.put("scene_token", s.sceneToken());
+                    putVerdict(so, v);
+                }
             });
         }
         return write(cfg, root);
     }
 
-    private static Path write(JobConfig cfg, ObjectNode root) {
+    /** Adds {@code status} and {@code status_reason} (null when ok) to a row's node. */
+    public static void putVerdict(ObjectNode o, Validity.Verdict v) {
+        Validity.Verdict verdict = v == null ? Validity.Verdict.OK : v;
+        o.put("status", verdict.status().label());
+        o.put("status_reason", verdict.reason());
+    }
+
+    public static Path write(JobConfig cfg, ObjectNode root) {
         Path p = path(cfg);
         try {
             Files.createDirectories(p.getParent());

@@ -46,6 +46,28 @@ public final class TableContract {
         return name;
     }
 
+    /**
+     * A row of this table from values by column name, in the contract's column order: a missing or unknown
+     * column name fails naming it, so writers never depend on column positions.
+     */
+    public org.apache.spark.sql.Row row(java.util.Map<String, ?> values) {
+        StructType s = schema();
+        List<String> unknown = new ArrayList<>(values.keySet());
+        unknown.removeAll(List.of(s.fieldNames()));
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("Table " + name + " has no column(s) " + unknown);
+        }
+        Object[] v = new Object[s.size()];
+        for (int i = 0; i < v.length; i++) {
+            String f = s.fieldNames()[i];
+            if (!values.containsKey(f)) {
+                throw new IllegalArgumentException("Table " + name + ": no value for column " + f);
+            }
+            v[i] = values.get(f);
+        }
+        return org.apache.spark.sql.RowFactory.create(v);
+    }
+
     /** The table's schema, with per-modality columns expanded for each modality in order. */
     public StructType schema(String... modalities) {
         List<String> cols = new ArrayList<>(fixed);

@@ -65,12 +65,39 @@ class PidJobTest {
                 assertEquals(6 * 8, r.samples());
                 assertEquals(6 * 8 * 60, r.tokens());
                 assertTrue(r.replicates() > 0 && r.low()[0] <= r.high()[0]);
+                // Reported terms are bias-corrected, lie inside their own intervals, and keep the identities.
+                double[] t = r.terms();
+                double[] info = r.information();
+                for (int i = 0; i < 4; i++) {
+                    assertTrue(r.low()[i] <= t[i] && t[i] <= r.high()[i], r.runId() + " term " + i + ": " + t[i]
+                            + " outside [" + r.low()[i] + ", " + r.high()[i] + "]");
+                }
+                assertEquals(info[2], t[0] + t[1] + t[2] + t[3], 1e-9);
+                assertEquals(info[0], t[0] + t[1], 1e-9);
+                // The plug-in synergy of a run without synergy is biased upward; the correction lowers it.
+                if (!r.runId().equals("scheme_3")) {
+                    assertTrue(t[3] < p.synergyBits(), r.runId() + ": corrected " + t[3] + " raw " + p.synergyBits());
+                }
             }
         }
         assertEquals(4, runs);
         long sceneRows = spark.sql("SELECT COUNT(*) FROM im.infometer.pid WHERE job_name = 'pid-e2e' "
                 + "AND level = 'scene'").first().getLong(0);
         assertEquals(4 * 6, sceneRows);
+        // 8 samples x 60 tokens per scene over up to 10 x 10 x 2 cells: too few rows per cell, and the table says so.
+        List<Row> scene = spark.sql("SELECT status, status_reason, n_tokens, n_occupied_cells FROM im.infometer.pid "
+                + "WHERE job_name = 'pid-e2e' AND level = 'scene'").collectAsList();
+        for (Row row : scene) {
+            boolean sparse = (double) row.getLong(2) / row.getLong(3) < org.infometer.report.Validity.MIN_ROWS_PER_CELL;
+            assertEquals(sparse, row.getString(1) != null && row.getString(1).contains("rows per occupied cell"),
+                    row.toString());
+            assertEquals(row.getString(1) == null, row.getString(0).equals("ok"), row.toString());
+        }
+        com.fasterxml.jackson.databind.JsonNode summary = JobConfig.JSON.readTree(dir.resolve("out/pid-e2e/2026-11-24/"
+                + "summary.json").toFile());
+        long notOk = out.rows().stream().filter(x -> !x.verdict().ok()).count();
+        assertEquals(notOk == 0 ? "succeeded" : "succeeded_with_warnings", summary.get("status").asText());
+        assertEquals(out.rows().size() - notOk, summary.get("ok_rows").asLong());
     }
 
     @Test

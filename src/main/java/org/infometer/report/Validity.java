@@ -1,0 +1,298 @@
+package org.infometer.report;
+
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Validity checks that run with every job and give every estimate row a {@link Status} and a reason, so a number
+ * that cannot be trusted never looks like one that can. Each check and threshold is documented in the README
+ * section "Validity status"; the constants below are those thresholds.
+ *
+ * <p>Usage: {@code Verdict v = Validity.runMi(mi, samples, dx + dy, tokenGranularity);} then
+ * {@code v.status()} (ok, unreliable, failed) and {@code v.reason()} (null when ok, several joined by "; ").
+ * The checks depend only on numbers (no Spark, no job classes), so they can be tested in isolation.
+ */
+public final class Validity {
+
+    /** An estimate below minus this many standard errors is impossible for MI (which is >= 0). */
+    public static final double NEGATIVE_SE = 2.0;
+    /** Chi-square heterogeneity test of the per-fold means: p below this means the folds disagree. */
+    public static final double FOLD_HETEROGENEITY_P = 1e-3;
+    /** Fewer observations (tokens, or samples at map granularity) per joint dimension dx + dy than this. */
+    public static final double MIN_OBSERVATIONS_PER_DIMENSION = 10;
+    /** Fewer samples than this behind a run or scene estimate. */
+    public static final int MIN_SAMPLES = 10;
+    /** Standard error larger than |estimate| + this (bits per token): the estimate carries no information. */
+    public static final double SE_ABSOLUTE_BITS = 0.1;
+    /** Excess kurtosis of the per-sample MI per token above this: heavy tails, the SE itself is not reliable. */
+    public static final double MAX_EXCESS_KURTOSIS = 20;
+    /** PID: fewer counted rows (tokens) per occupied (x, y, target) cell than this. */
+    public static final double MIN_ROWS_PER_CELL = 5;
+    /** PID: a term's bootstrap bias estimate larger than this share of the plug-in I(X, Y; T). */
+    public static final double MAX_BIAS_SHARE = 0.1;
+
+    private Validity() {
+    }
+
+    public enum Status {
+        OK, UNRELIABLE, FAILED;
+
+        /** The value written to tables and summaries: ok, unreliable, failed. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A status and the reasons behind it (empty when ok). */
+    public record Verdict(Status status, List<String> reasons) implements Serializable {
+
+        public static final Verdict OK = new Verdict(Status.OK, List.of());
+
+        public Verdict {
+            reasons = List.copyOf(reasons);
+        }
+
+        /** The reasons joined by "; ", or null when there are none. */
+        public String reason() {
+            return reasons.isEmpty() ? null : String.join("; ", reasons);
+        }
+
+        public boolean ok() {
+            return status == Status.OK;
+        }
+
+        /** How the console marks it: empty when ok, else e.g. "UNRELIABLE (MI below -2 SE)". */
+        public String mark() {
+            return ok() ? "" : status.name() + " (" + reason() + ")";
+        }
+    }
+
+    /** Collects failed checks; the worst status wins. */
+    static final class Builder {
+        private Status status = Status.OK;
+        private final List<String> reasons = new ArrayList<>();
+
+        Builder add(Status s, String reason) {
+            if (s.ordinal() > status.ordinal()) {
+                status = s;
+            }
+            reasons.add(reason);
+            return this;
+        }
+
+        Verdict build() {
+            return new Verdict(status, reasons);
+        }
+    }
+
+    /**
+     * Checks of a run's MI per token: non-finite codelengths (failed), MI below -2 SE, folds that disagree beyond
+     * their SEs, too few samples or observations per dimension, an SE larger than the estimate, heavy tails.
+     *
+     * @param dims             dx + dy, the joint dimension of one observation (a token's channels)
+     * @param tokenGranularity true when every token is an observation; false when every sample (map) is
+     */
+    public static Verdict runMi(Estimate miPerToken, List<SampleResult> samples, int dims,
+                                boolean tokenGranularity) {
+        Builder b = new Builder();
+        if (common(b, miPerToken, samples, dims, tokenGranularity, true)) {
+            return b.build();
+        }
+        foldHeterogeneity(b, samples);
+        return b.build();
+    }
+
+    /**
+     * The run checks without the fold test (a scene's samples are too few to split by fold) and without the
+     * observations-per-dimension test: a scene is scored by its run's models, fitted on the run's data, which the
+     * run's verdict covers; so a run that is not ok passes its status on to its scenes ({@code run} may be null).
+     */
+    public static Verdict sceneMi(Estimate miPerToken, List<SampleResult> samples, int dims,
+                                  boolean tokenGranularity, Verdict run) {
+        Builder b = new Builder();
+        common(b, miPerToken, samples, dims, tokenGranularity, false);
+        if (run != null && !run.ok()) {
+            b.add(run.status(), "scored by the run's models, which are " + run.status().label() + " ("
+                    + run.reason() + ")");
+        }
+        return b.build();
+    }
+
+    /** Returns true when the estimate failed outright (non-finite), so later checks would be meaningless. */
+    private static boolean common(Builder b, Estimate mi, List<SampleResult> samples, int dims,
+                                  boolean tokenGranularity, boolean checkDimensions) {
+        int nonFinite = 0;
+        for (SampleResult s : samples) {
+            if (!Double.isFinite(s.hxBits()) || !Double.isFinite(s.hyBits()) || !Double.isFinite(s.hxyBits())) {
+                nonFinite++;
+            }
+        }
+        if (nonFinite > 0 || !Double.isFinite(mi.value())) {
+            b.add(Status.FAILED, String.format(Locale.ROOT, "non-finite codelengths in %d of %d samples", nonFinite,
+                    samples.size()));
+            return true;
+        }
+        double se = mi.se();
+        if (Double.isFinite(se) && mi.value() < -NEGATIVE_SE * se) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "MI %.4g below -%.0f SE (SE %.3g): impossible for MI",
+                    mi.value(), NEGATIVE_SE, se));
+        }
+        if (samples.size() < MIN_SAMPLES) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%d samples, fewer than %d", samples.size(),
+                    MIN_SAMPLES));
+        }
+        long tokens = 0;
+        for (SampleResult s : samples) {
+            tokens += s.tokens();
+        }
+        double observations = tokenGranularity ? tokens : samples.size();
+        if (checkDimensions && dims > 0 && observations / dims < MIN_OBSERVATIONS_PER_DIMENSION) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%.1f %s per dimension (dx + dy = %d), fewer than %.0f",
+                    observations / dims, tokenGranularity ? "tokens" : "samples", dims,
+                    MIN_OBSERVATIONS_PER_DIMENSION));
+        }
+        if (!Double.isFinite(se)) {
+            b.add(Status.UNRELIABLE, "no standard error (fewer than 2 units)");
+        } else if (se > Math.abs(mi.value()) + SE_ABSOLUTE_BITS) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "SE %.3g larger than |MI| + %.2f bits/token", se,
+                    SE_ABSOLUTE_BITS));
+        }
+        for (String q : List.of("mi", "hx", "hy", "hxy")) {
+            double kurt = excessKurtosis(samples, q);
+            if (kurt > MAX_EXCESS_KURTOSIS) {
+                b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "heavy tails: excess kurtosis %.1f of per-sample "
+                        + "%s per token (above %.0f)", kurt, q.equals("mi") ? "MI" : q, MAX_EXCESS_KURTOSIS));
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sample excess kurtosis of a per-sample quantity per token (mi, hx, hy, hxy); NaN with fewer than 4 samples
+     * or no spread. Per-sample values are sums over tokens, so for light-tailed data they are close to normal
+     * (excess kurtosis near 0); heavy-tailed data gives codelengths dominated by a few samples.
+     */
+    public static double excessKurtosis(List<SampleResult> samples, String quantity) {
+        int n = samples.size();
+        if (n < 4) {
+            return Double.NaN;
+        }
+        double mean = 0;
+        for (SampleResult s : samples) {
+            mean += s.quantity(quantity) / s.tokens();
+        }
+        mean /= n;
+        double m2 = 0;
+        double m4 = 0;
+        for (SampleResult s : samples) {
+            double d = s.quantity(quantity) / s.tokens() - mean;
+            m2 += d * d;
+            m4 += d * d * d * d;
+        }
+        m2 /= n;
+        m4 /= n;
+        return m2 > 0 ? m4 / (m2 * m2) - 3 : Double.NaN;
+    }
+
+    /**
+     * Heterogeneity of the per-fold MI per token: Cochran's Q = sum (m_f - m)^2 / se_f^2 around the
+     * inverse-variance weighted mean, chi-square with (folds - 1) degrees of freedom. Folds come from a hash of
+     * the sample token, so their means differ only by the split and by the fold's model; p below
+     * {@link #FOLD_HETEROGENEITY_P} says the models disagree. Folds with fewer than 2 samples are left out.
+     */
+    static void foldHeterogeneity(Builder b, List<SampleResult> samples) {
+        double p = foldHeterogeneityP(samples);
+        if (p < FOLD_HETEROGENEITY_P) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "folds disagree beyond their SEs (heterogeneity "
+                    + "p = %.2g < %.0e)", p, FOLD_HETEROGENEITY_P));
+        }
+    }
+
+    /** The p-value of the fold heterogeneity test; NaN with fewer than two usable folds. */
+    public static double foldHeterogeneityP(List<SampleResult> samples) {
+        Map<Integer, List<SampleResult>> byFold = new TreeMap<>();
+        samples.forEach(s -> byFold.computeIfAbsent(s.fold(), f -> new ArrayList<>()).add(s));
+        List<double[]> folds = new ArrayList<>();   // {mean, se}
+        for (List<SampleResult> f : byFold.values()) {
+            if (f.size() < 2) {
+                continue;
+            }
+            Map<String, List<SampleResult>> units = new TreeMap<>();
+            units.put("fold", f);   // one cluster: the fold's samples are the units
+            Estimate e = Reductions.ratio(units, "mi", true);
+            if (Double.isFinite(e.value()) && e.se() > 0) {
+                folds.add(new double[] {e.value(), e.se()});
+            }
+        }
+        if (folds.size() < 2) {
+            return Double.NaN;
+        }
+        double sw = 0;
+        double swm = 0;
+        for (double[] f : folds) {
+            double w = 1 / (f[1] * f[1]);
+            sw += w;
+            swm += w * f[0];
+        }
+        double m = swm / sw;
+        double q = 0;
+        for (double[] f : folds) {
+            q += (f[0] - m) * (f[0] - m) / (f[1] * f[1]);
+        }
+        return 1 - new ChiSquaredDistribution(null, folds.size() - 1).cumulativeProbability(q);
+    }
+
+    /**
+     * Checks of one PID row: an unconverged solver (failed), too few counted rows per occupied cell, and a
+     * bootstrap bias estimate large against the information being decomposed.
+     *
+     * @param bias            bootstrap bias estimate of each term (mean of replicates - plug-in), or null without a
+     *                        bootstrap
+     * @param miJointRawBits  plug-in I(X, Y; T)
+     */
+    public static Verdict pid(boolean converged, String solverMessage, long rows, long occupiedCells,
+                              String[] terms, double[] bias, double miJointRawBits) {
+        Builder b = new Builder();
+        if (!converged) {
+            b.add(Status.FAILED, "solver did not converge: " + solverMessage);
+        }
+        if (occupiedCells > 0 && (double) rows / occupiedCells < MIN_ROWS_PER_CELL) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%.1f rows per occupied cell (%d rows, %d cells), "
+                    + "fewer than %.0f", (double) rows / occupiedCells, rows, occupiedCells, MIN_ROWS_PER_CELL));
+        }
+        if (bias != null) {
+            List<String> large = new ArrayList<>();
+            for (int i = 0; i < terms.length; i++) {
+                if (Math.abs(bias[i]) > MAX_BIAS_SHARE * Math.max(miJointRawBits, 0)) {
+                    large.add(String.format(Locale.ROOT, "%s %.3g", terms[i], bias[i]));
+                }
+            }
+            if (!large.isEmpty()) {
+                b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "bias estimate above %.0f%% of I(X,Y;T) = %.3g "
+                        + "bits: %s", 100 * MAX_BIAS_SHARE, miJointRawBits, String.join(", ", large)));
+            }
+        }
+        return b.build();
+    }
+
+    /** Top-level status of a job and the row counts: succeeded when every row is ok. */
+    public static String jobStatus(List<Verdict> rows) {
+        return rows.stream().allMatch(Verdict::ok) ? "succeeded" : "succeeded_with_warnings";
+    }
+
+    /** Counts of ok, unreliable and failed rows, in that order. */
+    public static Map<String, Long> counts(List<Verdict> rows) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (Status s : Status.values()) {
+            m.put(s.label(), rows.stream().filter(v -> v.status() == s).count());
+        }
+        return m;
+    }
+}
