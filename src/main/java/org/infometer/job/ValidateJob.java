@@ -7,6 +7,7 @@ import org.infometer.io.IcebergTables;
 import org.infometer.report.Estimate;
 import org.infometer.report.Progress;
 import org.infometer.report.Reductions;
+import org.infometer.report.Validity;
 import org.infometer.validate.BenchmarkTask;
 import org.infometer.validate.BenchmarkTasks;
 import org.infometer.validate.TaskData;
@@ -172,21 +173,10 @@ public final class ValidateJob {
         double seconds = (System.nanoTime() - t0) / 1e9;
         Reductions.RunStats run = result.runs().get(0);
         Estimate mi = run.perToken().get("mi");
-        String[] status = status(run);
-        return new Outcome(task, est, run.samples(), layout[1], mi, run.ci95Low(), run.ci95High(), status[0],
-                status[1], seconds);
-    }
-
-    /** The run row's validity: failed when the estimate is not a number, unreliable when it is below -2 SE. */
-    static String[] status(Reductions.RunStats run) {
-        Estimate mi = run.perToken().get("mi");
-        if (!Double.isFinite(mi.value())) {
-            return new String[] {"failed", "MI is not finite"};
-        }
-        if (mi.value() < -2 * mi.se()) {
-            return new String[] {"unreliable", "MI below -2 SE"};
-        }
-        return new String[] {"ok", null};
+        // The run row's own validity status, from the checks every job runs (what run_mi says).
+        Validity.Verdict verdict = result.runValidity().getOrDefault(run.runId(), Validity.Verdict.OK);
+        return new Outcome(task, est, run.samples(), layout[1], mi, run.ci95Low(), run.ci95High(),
+                verdict.status().label(), verdict.reason(), seconds);
     }
 
     private static void write(SparkSession spark, Options o, List<Outcome> outcomes) {

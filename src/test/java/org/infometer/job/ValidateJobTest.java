@@ -44,7 +44,17 @@ class ValidateJobTest {
             assertTrue(r.ciLow() <= r.mi().value() && r.mi().value() <= r.ciHigh(), what);
             if (r.estimator().equals("flow")) {
                 assertTrue(r.pass(), what);
+            }
+            if (r.task().name().startsWith("independent")) {
+                // 600 tokens for 512 dimensions: right by construction here, but the job must not vouch for it.
+                assertEquals("unreliable", r.status(), what);
+                assertTrue(r.statusReason().contains("per dimension"), what);
+            } else if (r.estimator().equals("flow")) {
                 assertEquals("ok", r.status(), what);
+            }
+            if (r.estimator().equals("gaussian") && r.task().name().equals("student-t-1v1-nu1")) {
+                // Cauchy margins: the Gaussian estimate is wrong and must say so.
+                assertEquals("unreliable", r.status(), what);
             }
             if (r.estimator().equals("gaussian") && List.of("normal-1v1-0.75", "sparse-5v5", "independent-256v256")
                     .contains(r.task().name())) {
@@ -58,7 +68,7 @@ class ValidateJobTest {
         assertTrue(console.contains("flow: 5 of 5 tasks within max(10 %, 0.05 nats)"), console);
 
         Map<String, Boolean> table = new TreeMap<>();
-        for (Row row : spark.sql("SELECT task, estimator, pass, truth_bits_per_token, status FROM "
+        for (Row row : spark.sql("SELECT task, estimator, pass, truth_bits_per_token, status, status_reason FROM "
                 + "imvalidate.infometer.validation WHERE job_name = 'validate' AND run_date = DATE'2026-01-02'")
                 .collectAsList()) {
             table.put(row.getString(0) + "/" + row.getString(1), row.getBoolean(2));
