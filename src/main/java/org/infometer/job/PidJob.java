@@ -149,8 +149,8 @@ public final class PidJob {
             }
             long runSeed = StableHash.of(e.getKey(), seed);
             out.put(e.getKey(), new RunDiscretizers(
-                    TokenDiscretizer.fit(spark, xs, n, cx, pid.pcaDims(), pid.k(), runSeed),
-                    TokenDiscretizer.fit(spark, ys, n, cy, pid.pcaDims(), pid.k(), ~runSeed)));
+                    TokenDiscretizer.fit(xs, n, cx, pid.pcaDims(), pid.k(), runSeed),
+                    TokenDiscretizer.fit(ys, n, cy, pid.pcaDims(), pid.k(), ~runSeed)));
         }
         return out;
     }

@@ -1,28 +1,25 @@
 package org.infometer.pid;
 
-import org.apache.spark.ml.clustering.KMeans;
-import org.apache.spark.ml.clustering.KMeansModel;
-import org.apache.spark.ml.feature.PCA;
-import org.apache.spark.ml.feature.PCAModel;
-import org.apache.spark.ml.linalg.DenseMatrix;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
-import org.apache.spark.ml.linalg.Vectors;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.DoublePoint;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
+import org.apache.commons.math3.random.Well19937c;
+import org.infometer.estimate.Linalg;
+
 
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns one modality's token vectors into cluster ids: centring, PCA to a few dimensions, then k-means, both from
- * Spark MLlib. Fitted on a bounded, deterministic subsample of tokens (built from stable keys and handed over in
- * a fixed order, so MLlib sees the same single-partition input whatever the job's partitioning); applied to every
- * token on the executors with the small matrices this object holds.
+ * Turns one modality's token vectors into cluster ids: centring, PCA to a few dimensions (LAPACK eigenvectors of
+ * the sample covariance), then k-means++ with Lloyd iterations (commons-math3, seeded). Fitted in memory on the
+ * driver on a bounded, deterministic subsample of tokens (built from stable keys, in a fixed order, so the fit
+ * does not depend on the job's partitioning); applied to every token on the executors with the small matrices
+ * this object holds. In memory rather than MLlib: the sample is at most {@code pid.fitTokens} vectors, and
+ * MLlib's PCA and k-means|| on a driver-side DataFrame ran hundreds of stages that each shipped the whole sample
+ * again (61 s and 832 task-size warnings in the demo).
  *
  * <p>Usage: {@link #fit} on the driver, broadcast, {@link #assign} per token. What was used is stated by
  * {@link #describe()} and recorded beside every result: the PID is that of the cluster ids.
@@ -54,9 +51,14 @@ public final class TokenDiscretizer implements Serializable {
      * @param tokens row-major token vectors (count x channels), already in a deterministic order
      * @param ks     cluster counts to fit (one k-means per k on the same PCA space)
      */
-    public static TokenDiscretizer fit(SparkSession spark, float[] tokens, int count, int channels, int pcaDims,
-                                       List<Integer> ks, long seed) {
+    public static TokenDiscretizer fit(float[] tokens, int count, int channels, int pcaDims, List<Integer> ks,
+                                       long seed) {
         int dims = Math.min(pcaDims, channels);
+        for (int k : ks) {
+            if (count < k) {
+                throw new IllegalArgumentException("Cannot fit " + k + " clusters on " + count + " token vectors");
+            }
+        }
         float[] mean = new float[channels];
         double[] sum = new double[channels];
         for (int i = 0; i < count; i++) {
@@ -67,45 +69,61 @@ public final class TokenDiscretizer implements Serializable {
         for (int j = 0; j < channels; j++) {
             mean[j] = (float) (sum[j] / count);
         }
-        List<Row> rows = new ArrayList<>(count);
+        // Row-major count x channels centred vectors = the column-major channels x count matrix A; cov = A A'.
+        double[] a = new double[count * channels];
         for (int i = 0; i < count; i++) {
-            double[] v = new double[channels];
             for (int j = 0; j < channels; j++) {
-                v[j] = tokens[i * channels + j] - mean[j];
+                a[i * channels + j] = tokens[i * channels + j] - mean[j];
             }
-            rows.add(RowFactory.create(Vectors.dense(v)));
         }
-        StructType schema = new StructType().add("features", new VectorUDT(), false);
-        Dataset<Row> df = spark.createDataFrame(rows, schema).coalesce(1);
-        PCAModel pca = new PCA().setInputCol("features").setOutputCol("pca").setK(dims).fit(df);
-        DenseMatrix pc = pca.pc();   // channels x dims
+        double[] cov = Linalg.multiply(a, channels, count, false, a, channels, count, true);
+        double[] vectors = new double[channels * channels];
+        double[] eigen = Linalg.symmetricEigen(cov, channels, vectors);
+        double total = 0;
+        for (double v : eigen) {
+            total += Math.max(0, v);
+        }
         float[] components = new float[dims * channels];
+        double kept = 0;
         for (int d = 0; d < dims; d++) {
+            int col = channels - 1 - d;   // eigenvalues ascend
+            kept += Math.max(0, eigen[col]);
             for (int j = 0; j < channels; j++) {
-                components[d * channels + j] = (float) pc.apply(j, d);
+                components[d * channels + j] = (float) vectors[col * channels + j];
             }
         }
-        double explained = 0;
-        for (double v : pca.explainedVariance().toArray()) {
-            explained += v;
+        double explained = total > 0 ? kept / total : 0;
+        List<DoublePoint> points = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            double[] p = new double[dims];
+            for (int d = 0; d < dims; d++) {
+                double v = 0;
+                for (int j = 0; j < channels; j++) {
+                    v += components[d * channels + j] * a[i * channels + j];
+                }
+                p[d] = v;
+            }
+            points.add(new DoublePoint(p));
         }
-        Dataset<Row> projected = pca.transform(df).select("pca").cache();
         List<float[]> centres = new ArrayList<>();
         for (int k : ks) {
-            KMeansModel km = new KMeans().setFeaturesCol("pca").setK(k).setSeed(seed + k).setMaxIter(40)
-                    .setInitMode("k-means||").fit(projected);
-            Vector[] cs = km.clusterCenters();
+            KMeansPlusPlusClusterer<DoublePoint> km = new KMeansPlusPlusClusterer<>(k, MAX_ITERATIONS,
+                    new EuclideanDistance(), new Well19937c(seed + k));
+            List<CentroidCluster<DoublePoint>> clusters = km.cluster(points);
             float[] c = new float[k * dims];
-            for (int i = 0; i < cs.length; i++) {
+            for (int i = 0; i < clusters.size(); i++) {
+                double[] centre = clusters.get(i).getCenter().getPoint();
                 for (int d = 0; d < dims; d++) {
-                    c[i * dims + d] = (float) cs[i].apply(d);
+                    c[i * dims + d] = (float) centre[d];
                 }
             }
             centres.add(c);
         }
-        projected.unpersist();
         return new TokenDiscretizer(channels, dims, mean, components, centres, List.copyOf(ks), explained);
     }
+
+    /** Lloyd iterations per k-means fit (it stops earlier when no assignment changes). */
+    static final int MAX_ITERATIONS = 40;
 
     public List<Integer> ks() {
         return ks;
