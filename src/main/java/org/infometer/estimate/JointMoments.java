@@ -1,6 +1,5 @@
 package org.infometer.estimate;
 
-import dev.ludovic.netlib.blas.BLAS;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -91,7 +90,7 @@ public final class JointMoments implements Serializable {
     }
 
     private static final GramKernel BLAS_GRAM = (a, d, t, gram) ->
-            BLAS.getInstance().sgemm("N", "T", d, d, t, 1.0f, a, d, a, d, 0.0f, gram, d);
+            Blas.blas().sgemm("N", "T", d, d, t, 1.0f, a, d, a, d, 0.0f, gram, d);
 
     public void addSample(float[] x, float[] y, int t) {
         addSample(x, y, t, BLAS_GRAM);

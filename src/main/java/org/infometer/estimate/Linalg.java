@@ -1,10 +1,9 @@
 package org.infometer.estimate;
 
-import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.lapack.LAPACK;
 import org.netlib.util.intW;
 
-/** Small dense linear algebra on column-major double arrays, through the BLAS/LAPACK that Spark ships. */
+/** Small dense linear algebra on column-major double arrays, through the BLAS/LAPACK {@link Blas} chose. */
 public final class Linalg {
 
     static {
@@ -12,7 +11,7 @@ public final class Linalg {
         // static fields, on first use. Fitters call LAPACK from parallel streams, so two first calls at once can
         // leave those constants wrong (a zero safe minimum), and DLASCL inside DSYEVD then loops forever.
         // Computing them here, once, under class initialisation, makes every later call read-only on that state.
-        LAPACK.getInstance().dlamch("S");
+        Blas.lapack().dlamch("S");
     }
 
     private Linalg() {
@@ -26,7 +25,7 @@ public final class Linalg {
         intW info = new intW(0);
         double[] work = new double[1];
         int[] iwork = new int[1];
-        LAPACK lapack = LAPACK.getInstance();
+        LAPACK lapack = Blas.lapack();
         lapack.dsyevd("V", "U", n, vectors, n, w, work, -1, iwork, -1, info);
         work = new double[(int) work[0]];
         iwork = new int[iwork[0]];
@@ -47,7 +46,7 @@ public final class Linalg {
         intW info = new intW(0);
         int[] iwork = new int[8 * k];
         double[] work = new double[1];
-        LAPACK lapack = LAPACK.getInstance();
+        LAPACK lapack = Blas.lapack();
         lapack.dgesdd("S", m, n, copy, m, s, u, m, vt, k, work, -1, iwork, info);
         work = new double[(int) work[0]];
         lapack.dgesdd("S", m, n, copy, m, s, u, m, vt, k, work, work.length, iwork, info);
@@ -77,7 +76,7 @@ public final class Linalg {
             throw new IllegalArgumentException("Inner dimensions differ: " + k + " vs " + kb);
         }
         double[] c = new double[m * n];
-        BLAS.getInstance().dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, 1.0, a, aRows, b, bRows,
+        Blas.blas().dgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, 1.0, a, aRows, b, bRows,
                 0.0, c, m);
         return c;
     }

@@ -87,6 +87,7 @@ public final class MeasureJob {
     private static MeasureResult execute(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress,
                                          FeatureContract contract) {
         CrossFitEstimator estimator = estimator(cfg);
+        progress.info("BLAS: " + org.infometer.estimate.Blas.describe());
         progress.step("Checking input " + cfg.input().features());
         Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());

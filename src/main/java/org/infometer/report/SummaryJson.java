@@ -34,6 +34,7 @@ public final class SummaryJson {
         root.put("run_date", cfg.runDate());
         root.put("status", status);
         root.put("profile", System.getProperty("infometer.profile", "embedded"));
+        root.put("blas", org.infometer.estimate.Blas.describe());
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
         try {

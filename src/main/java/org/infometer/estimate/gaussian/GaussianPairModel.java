@@ -1,6 +1,6 @@
 package org.infometer.estimate.gaussian;
 
-import dev.ludovic.netlib.blas.BLAS;
+import org.infometer.estimate.Blas;
 import org.infometer.estimate.FittedPairModel;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.SampleCodelengths;
@@ -192,7 +192,7 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         int outCols = c + r;
         float[] out = new float[tokens * outCols];
         // z is column-major c x tokens; out (column-major outCols x tokens) = projection' z
-        BLAS.getInstance().sgemm("T", "N", outCols, tokens, c, 1.0f, projection, c, z, c, 0.0f, out, outCols);
+        Blas.blas().sgemm("T", "N", outCols, tokens, c, 1.0f, projection, c, z, c, 0.0f, out, outCols);
         return out;
     }
 

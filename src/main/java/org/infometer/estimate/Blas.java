@@ -1,0 +1,152 @@
+package org.infometer.estimate;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
+import dev.ludovic.netlib.lapack.JavaLAPACK;
+import dev.ludovic.netlib.lapack.LAPACK;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * The BLAS and LAPACK every numeric pass uses, chosen once per JVM (driver and each executor alike).
+ *
+ * <p>netlib's loader takes whatever {@code libblas.so.3} the system resolves as "the native BLAS". On Debian
+ * that is often the reference (unoptimised) netlib BLAS, pulled in as a dependency of many numeric packages; with
+ * it the Gaussian pipeline ran 13x slower than a bare scan (22.6x on a small bench) against about 5x with the
+ * Vector-API Java BLAS. So in {@code auto} mode a native library that is the reference implementation is not
+ * used: the Java BLAS and LAPACK are, and {@link #describe()} says so. Optimised natives (OpenBLAS, MKL, BLIS,
+ * ATLAS) are used. {@code -Dinfometer.blas=java|native|auto} overrides (spark.driver/executor.extraJavaOptions on
+ * a cluster).
+ */
+public final class Blas {
+
+    /** What a native BLAS library is, from its resolved path. */
+    public enum Kind {
+        OPENBLAS, MKL, BLIS, ATLAS, REFERENCE, OTHER
+    }
+
+    private record Choice(BLAS blas, LAPACK lapack, String description) {
+    }
+
+    private static final Choice CHOICE = choose(System.getProperty("infometer.blas", "auto"));
+
+    private Blas() {
+    }
+
+    public static BLAS blas() {
+        return CHOICE.blas();
+    }
+
+    public static LAPACK lapack() {
+        return CHOICE.lapack();
+    }
+
+    /** One line naming the BLAS in use and why (for progress logs, summaries and benchmarks). */
+    public static String describe() {
+        return CHOICE.description();
+    }
+
+    private static Choice choose(String mode) {
+        String m = mode.toLowerCase(Locale.ROOT);
+        if (!List.of("auto", "java", "native").contains(m)) {
+            throw new IllegalArgumentException("-Dinfometer.blas must be auto, java or native, got " + mode);
+        }
+        if (m.equals("java")) {
+            return java("forced by -Dinfometer.blas=java");
+        }
+        BLAS found = BLAS.getInstance();
+        if (!(found instanceof NativeBLAS)) {
+            return java("no native BLAS found");
+        }
+        // netlib loads one libblas.so.3; other BLAS-like libraries in the process (an MKL inside another native
+        // engine) do not serve its calls. A mapped reference libblas is therefore the one in use.
+        List<Path> libraries = loadedBlasLibraries(readMaps());
+        Kind kind = Kind.OTHER;
+        for (Path p : libraries) {
+            Kind k = classify(p);
+            if (k == Kind.REFERENCE || kind == Kind.OTHER) {
+                kind = k;
+            }
+            if (k == Kind.REFERENCE) {
+                break;
+            }
+        }
+        String where = libraries.isEmpty() ? "library path unknown" : libraries.toString();
+        if (kind == Kind.REFERENCE && m.equals("auto")) {
+            return java("the native BLAS is the reference implementation " + where + ", several times slower; "
+                    + "ignored (install OpenBLAS, or -Dinfometer.blas=native to use it anyway)");
+        }
+        return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT, "native %s %s (%s)",
+                kind.name().toLowerCase(Locale.ROOT), where, found.getClass().getSimpleName()));
+    }
+
+    private static Choice java(String why) {
+        BLAS b = JavaBLAS.getInstance();
+        return new Choice(b, JavaLAPACK.getInstance(), "Java " + b.getClass().getSimpleName() + ": " + why);
+    }
+
+    private static String readMaps() {
+        try {
+            return Files.readString(Path.of("/proc/self/maps"));
+        } catch (IOException | RuntimeException e) {
+            return "";   // not Linux: the path is unknown, the library is still used
+        }
+    }
+
+    /** Resolved paths of the BLAS-like shared libraries mapped into this process, sorted. */
+    static List<Path> loadedBlasLibraries(String maps) {
+        TreeSet<String> paths = new TreeSet<>();
+        for (String line : maps.split("\n")) {
+            int slash = line.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String path = line.substring(slash).strip();
+            String name = Path.of(path).getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.startsWith("libblas") || name.contains("openblas") || name.startsWith("libmkl_core")
+                    || name.startsWith("libblis") || name.startsWith("libsatlas") || name.startsWith("libtatlas")) {
+                paths.add(path);
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (String p : paths) {
+            Path path = Path.of(p);
+            try {
+                out.add(path.toRealPath());
+            } catch (IOException e) {
+                out.add(path);
+            }
+        }
+        return out;
+    }
+
+    /** Debian and Ubuntu keep the reference BLAS under .../blas/ and the optimised ones under their own names. */
+    static Kind classify(Path library) {
+        String p = library.toString().toLowerCase(Locale.ROOT);
+        if (p.contains("openblas")) {
+            return Kind.OPENBLAS;
+        }
+        if (p.contains("mkl")) {
+            return Kind.MKL;
+        }
+        if (p.contains("blis")) {
+            return Kind.BLIS;
+        }
+        if (p.contains("atlas")) {
+            return Kind.ATLAS;
+        }
+        Path parent = library.getParent();
+        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("blas")
+                && library.getFileName().toString().startsWith("libblas")) {
+            return Kind.REFERENCE;
+        }
+        return Kind.OTHER;
+    }
+}

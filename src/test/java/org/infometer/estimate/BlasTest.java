@@ -1,0 +1,48 @@
+package org.infometer.estimate;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlasTest {
+
+    @Test
+    void classifiesTheDebianAndUbuntuAlternatives() {
+        assertEquals(Blas.Kind.REFERENCE, Blas.classify(Path.of("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0")));
+        assertEquals(Blas.Kind.REFERENCE, Blas.classify(Path.of("/usr/lib/aarch64-linux-gnu/blas/libblas.so.3")));
+        assertEquals(Blas.Kind.OPENBLAS,
+                Blas.classify(Path.of("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3")));
+        assertEquals(Blas.Kind.OPENBLAS, Blas.classify(Path.of("/opt/OpenBLAS/lib/libopenblas.so.0")));
+        assertEquals(Blas.Kind.MKL, Blas.classify(Path.of("/opt/intel/oneapi/mkl/lib/libmkl_rt.so.2")));
+        assertEquals(Blas.Kind.BLIS, Blas.classify(Path.of("/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3")));
+        assertEquals(Blas.Kind.ATLAS, Blas.classify(Path.of("/usr/lib/x86_64-linux-gnu/atlas/libblas.so.3")));
+        assertEquals(Blas.Kind.OTHER, Blas.classify(Path.of("/opt/vendor/lib/libblas.so.3")));
+    }
+
+    @Test
+    void findsBlasLibrariesInAProcessMap() {
+        String maps = """
+                7f00 r-xp 00000000 08:01 123 /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0
+                7f01 r--p 00001000 08:01 123 /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0
+                7f02 r-xp 00000000 08:01 124 /tmp/jniloader123/libnetlibblasjni.so
+                7f03 r-xp 00000000 08:01 125 /usr/lib/x86_64-linux-gnu/libgfortran.so.5.0.0
+                7f04 rw-p 00000000 00:00 0
+                7f05 r-xp 00000000 08:01 126 [vdso]
+                """;
+        List<Path> found = Blas.loadedBlasLibraries(maps);
+        assertEquals(List.of(Path.of("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0")), found);
+        assertTrue(Blas.loadedBlasLibraries("").isEmpty());
+    }
+
+    @Test
+    void namesTheChoiceAndComputes() {
+        assertFalse(Blas.describe().isBlank());
+        double[] c = Linalg.multiply(new double[] {1, 2, 3, 4}, 2, 2, false, new double[] {1, 0, 0, 1}, 2, 2, false);
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0), List.of(c[0], c[1], c[2], c[3]));
+    }
+}
