@@ -29,17 +29,34 @@ public final class IcebergTables {
     }
 
     /** Registers the catalog; the warehouse path is made absolute so every executor resolves the same place. */
-    public static void configure(SparkSession spark, String catalog, String warehouse) {
+    public static synchronized void configure(SparkSession spark, String catalog, String warehouse) {
         String prefix = "spark.sql.catalog." + catalog;
-        if (spark.conf().contains(prefix) && spark.conf().contains(prefix + ".warehouse")
-                && !spark.conf().get(prefix + ".warehouse").equals(resolve(warehouse))) {
-            // A session-level catalog definition (e.g. from a cluster profile) wins over the job file.
+        String wanted = resolve(warehouse);
+        if (spark.conf().contains(prefix) && spark.conf().contains(prefix + ".warehouse")) {
+            String current = spark.conf().get(prefix + ".warehouse");
+            if (current.equals(wanted)) {
+                return;
+            }
+            if (!current.equals(REGISTERED.get(catalog))) {
+                // A session-level catalog definition (e.g. from a cluster profile) wins over the job file.
+                return;
+            }
+            // An earlier job in this JVM registered the catalog with another warehouse. Spark keeps the catalog
+            // instance it loaded, so without a reset this job would write into the earlier warehouse (in a test
+            // session, into a deleted temporary directory: "Metadata file for version N is missing").
+            spark.conf().set(prefix + ".warehouse", wanted);
+            spark.sessionState().catalogManager().reset();
+            REGISTERED.put(catalog, wanted);
             return;
         }
         spark.conf().set(prefix, "org.apache.iceberg.spark.SparkCatalog");
         spark.conf().set(prefix + ".type", "hadoop");
-        spark.conf().set(prefix + ".warehouse", resolve(warehouse));
+        spark.conf().set(prefix + ".warehouse", wanted);
+        REGISTERED.put(catalog, wanted);
     }
+
+    /** Warehouses this JVM's jobs registered, per catalog name (to tell them from session-level definitions). */
+    private static final java.util.Map<String, String> REGISTERED = new java.util.HashMap<>();
 
     static String resolve(String warehouse) {
         return warehouse.contains("://") ? warehouse : new File(warehouse).getAbsoluteFile().toURI().toString();
