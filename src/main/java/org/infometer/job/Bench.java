@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.infometer.estimate.Blas;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.SparkSessions;
 import org.infometer.report.Progress;
@@ -84,7 +85,7 @@ public final class Bench {
         out.printf("Benchmark: %,d samples x %d tokens x (%d + %d) channels = %,d tokens, %.0f MB float32; "
                         + "%d cores; %d repeats (medians)%n", g.samples(), g.tokens(), g.channelsX(), g.channelsY(),
                 tokens, mb, Runtime.getRuntime().availableProcessors(), repeats);
-        out.println("  BLAS: " + org.infometer.estimate.Blas.describe());
+        out.println("  BLAS: " + Blas.describe());
         if (!Double.isNaN(generateSeconds)) {
             out.printf("  generate            %8.2f s  %10.0f tokens/s  %7.1f MB/s%n", generateSeconds,
                     tokens / generateSeconds, mb / generateSeconds);

@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.estimate.Blas;
 import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
@@ -87,7 +88,7 @@ public final class MeasureJob {
     private static MeasureResult execute(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress,
                                          FeatureContract contract) {
         CrossFitEstimator estimator = estimator(cfg);
-        progress.info("BLAS: " + org.infometer.estimate.Blas.describe());
+        progress.info("BLAS: " + Blas.describe());
         progress.step("Checking input " + cfg.input().features());
         Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());

@@ -1,5 +1,6 @@
 package org.infometer.job;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -159,14 +160,17 @@ public final class ValidateJob {
 
     private static Outcome measure(SparkSession spark, Options o, BenchmarkTask task, String est, String path,
                                    int[] layout) {
-        JobConfig cfg = new JobConfig(o.name() + "-" + task.name() + "-" + est,
-                new JobConfig.Input(path, null), new JobConfig.Pair(TaskData.X, TaskData.Y),
-                new JobConfig.Estimator(est, "token", o.folds(), o.seed(), Map.of()),
-                new JobConfig.Validation(0.0),
-                new JobConfig.Output(o.catalog(), o.warehouse(), NAMESPACE_OF_TASK_TABLES,
-                        Path.of(o.dir(), "summaries").toString()),
-                null, o.runDate().toString(),
-                new JobConfig.Pid("target", List.of(16), 8, 20000, 0, 0.95, 8));
+        // The job's own defaults for everything the task does not set (as a job file would get them).
+        ObjectNode root = JobConfig.JSON.createObjectNode().put("name", o.name() + "-" + task.name() + "-" + est);
+        root.putObject("input").put("features", path);
+        root.putObject("pair").put("x", TaskData.X).put("y", TaskData.Y);
+        root.putObject("estimator").put("name", est).put("granularity", "token").put("folds", o.folds())
+                .put("seed", o.seed());
+        root.putObject("validation").put("maxRejectedFraction", 0.0);
+        root.putObject("output").put("catalog", o.catalog()).put("warehouse", o.warehouse())
+                .put("namespace", NAMESPACE_OF_TASK_TABLES)
+                .put("summaryDir", Path.of(o.dir(), "summaries").toString());
+        JobConfig cfg = JobConfig.fromTree(root, List.of(), o.runDate(), "validation task " + task.name());
         long t0 = System.nanoTime();
         MeasureResult result = MeasureJob.run(spark, cfg, new PrintStream(OutputStream.nullOutputStream()),
                 new Progress(new PrintStream(OutputStream.nullOutputStream())));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.infometer.estimate.Blas;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.job.JobConfig;
 
@@ -34,7 +35,7 @@ public final class SummaryJson {
         root.put("run_date", cfg.runDate());
         root.put("status", status);
         root.put("profile", System.getProperty("infometer.profile", "embedded"));
-        root.put("blas", org.infometer.estimate.Blas.describe());
+        root.put("blas", Blas.describe());
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
         try {

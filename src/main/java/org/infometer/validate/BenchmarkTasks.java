@@ -19,8 +19,6 @@ import java.util.function.DoubleUnaryOperator;
  */
 public final class BenchmarkTasks {
 
-    private static final double LN2 = Math.log(2);
-
     private BenchmarkTasks() {
     }
 
@@ -270,10 +268,5 @@ public final class BenchmarkTasks {
         for (int i = 0; i < v.length; i++) {
             v[i] = rnd.nextGaussian();
         }
-    }
-
-    /** Bits per token of a truth in nats (for display). */
-    static double bits(double nats) {
-        return nats / LN2;
     }
 }

@@ -41,7 +41,8 @@ import java.util.SplittableRandom;
  *       {@value #MAX_LEARNED_DIMS} channels, b and c are all of Y's and X's Gaussianised channels and the flow
  *       replaces every Gaussian pair (its linear heads start at the least-squares regression of b on c);
  *       otherwise b is Y's first k canonical coordinates and c their partners in X, and the flow replaces
- *       those k pairs (its linear heads start at the canonical correlations). Trained on the train slice with Adam on -ln q(b | c) - ln q(b), early-stopped on the held-out slice.</li>
+ *       those k pairs (its linear heads start at the canonical correlations). Trained on the train slice with
+ *       Adam on -ln q(b | c) - ln q(b), early-stopped on the held-out slice.</li>
  *   <li>The held-out slice is halved by source sample: one half stops training early, the other decides. The
  *       flow is kept only if, on the deciding half, it beats the Gaussian pairs it replaces by more than twice
  *       the standard error of the gain (clustered by source sample, since tokens of a sample are not
@@ -94,10 +95,8 @@ final class DependenceFitter {
         // (measured on dense 50 + 50: +0.07 bits/token held-out, -0.15 on the test fold).
         // Moments per inner fold (by sample), of the training part and of the held-out part separately: the
         // tokens are accumulated once for both fits below.
-        List<JointMoments> trainFolds = innerFolds(tzx, tzy, train.samples(), new float[0], new float[0],
-                new long[0], cx, cy, key);
-        List<JointMoments> heldFolds = innerFolds(new float[0], new float[0], new long[0], hzx, hzy,
-                held.samples(), cx, cy, key);
+        List<JointMoments> trainFolds = innerFolds(tzx, tzy, train.samples(), cx, cy, key);
+        List<JointMoments> heldFolds = innerFolds(hzx, hzy, held.samples(), cx, cy, key);
         JointMoments every = new JointMoments(cx, cy);
         for (int f = 0; f < trainFolds.size(); f++) {
             every.merge(trainFolds.get(f)).merge(heldFolds.get(f));
@@ -110,7 +109,7 @@ final class DependenceFitter {
         GaussianPairModel full = ranked.full();
         int rank = ranked.rank();
         int r = full.rank();
-        boolean raw = rawMode(rank, cx, cy);
+        boolean raw = rawMode(cx, cy);
         int k = raw ? cy : Math.min(r, MAX_LEARNED_DIMS);
         boolean whitened = !raw && cx <= MAX_WHITENED_CONTEXT;
         DependenceModel.Net netSpec = new DependenceModel.Net(k, raw ? cx : k + (whitened ? cx : 0), whitened,
@@ -168,10 +167,8 @@ final class DependenceFitter {
                 }
             }
         }
-        if (chosen != gaussOnly) {
-            gaussOnly.close();
-        } else {
-            gaussOnly.close();
+        gaussOnly.close();
+        if (!learned) {
             chosen = new DependenceModel(gx, gy, rankedAll.full(), rankedAll.rank(), DependenceModel.Net.NONE,
                     device);
             rank = rankedAll.rank();
@@ -189,7 +186,7 @@ final class DependenceFitter {
     }
 
     /** Both modalities small enough for the conditional flow to take every channel as it is (Gaussianised). */
-    static boolean rawMode(int rank, int cx, int cy) {
+    static boolean rawMode(int cx, int cy) {
         return cx <= MAX_WHITENED_CONTEXT && cy <= MAX_LEARNED_DIMS;
     }
 
@@ -262,16 +259,17 @@ final class DependenceFitter {
         return out;
     }
 
-    /** Moments of the Gaussianised tokens in {@value #INNER_FOLDS} folds of source samples. */
-    private static List<JointMoments> innerFolds(float[] tx, float[] ty, long[] ts, float[] hx, float[] hy,
-            long[] hs, int cx, int cy, long key) {
+    /**
+     * Moments of the Gaussianised tokens in {@value #INNER_FOLDS} folds of source samples (a sample's tokens
+     * share a fold, so the training part's and the held-out part's folds can be merged fold by fold).
+     */
+    private static List<JointMoments> innerFolds(float[] zx, float[] zy, long[] samples, int cx, int cy, long key) {
         long foldKey = FlowSeeds.derive(key, "inner-folds");
-        int n = ts.length + hs.length;
+        int n = samples.length;
         int[] fold = new int[n];
         int[] counts = new int[INNER_FOLDS];
         for (int i = 0; i < n; i++) {
-            long s = i < ts.length ? ts[i] : hs[i - ts.length];
-            fold[i] = (int) Math.min(INNER_FOLDS - 1, Math.floor(FlowSeeds.unit(foldKey, s) * INNER_FOLDS));
+            fold[i] = (int) Math.min(INNER_FOLDS - 1, Math.floor(FlowSeeds.unit(foldKey, samples[i]) * INNER_FOLDS));
             counts[fold[i]]++;
         }
         List<JointMoments> out = new ArrayList<>();
@@ -282,14 +280,11 @@ final class DependenceFitter {
                 float[] fy = new float[counts[f] * cy];
                 int j = 0;
                 for (int i = 0; i < n; i++) {
-                    if (fold[i] != f) {
-                        continue;
+                    if (fold[i] == f) {
+                        System.arraycopy(zx, i * cx, fx, j * cx, cx);
+                        System.arraycopy(zy, i * cy, fy, j * cy, cy);
+                        j++;
                     }
-                    boolean inTrain = i < ts.length;
-                    int src = inTrain ? i : i - ts.length;
-                    System.arraycopy(inTrain ? tx : hx, src * cx, fx, j * cx, cx);
-                    System.arraycopy(inTrain ? ty : hy, src * cy, fy, j * cy, cy);
-                    j++;
                 }
                 m.addSample(fx, fy, counts[f], TorchGram.INSTANCE);
             }

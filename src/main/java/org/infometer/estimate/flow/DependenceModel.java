@@ -25,7 +25,8 @@ import java.nio.FloatBuffer;
  * H(X), H(Y) and H(X, Y) and cancel token by token in the MI, exactly as in the Gaussian model. The entropy
  * models: standard normals for the marginals; for the joint, the canonical pairs the rank selection kept and, when
  * held-out data paid for it, a conditional flow q(b | c) of Y's coordinates b given X's coordinates c (all
- * Gaussianised channels for small modalities, else the leading canonical coordinates), used as ln q(b | c) - ln q(b) (both from one network, {@link DependenceBlock}) in place of those
+ * Gaussianised channels for small modalities, else the leading canonical coordinates), used as
+ * ln q(b | c) - ln q(b) (both from one network, {@link DependenceBlock}) in place of those
  * k Gaussian pairs. Independence is the special case with rank 0 and no conditional flow, which the fit chooses
  * by held-out codelength, so independent data scores 0 on average rather than the difference of three
  * separately fitted densities.
