@@ -7,14 +7,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.CrossFitEstimator;
+import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
+import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardFitting;
 import org.infometer.estimate.ShardRunner;
 import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.flow.FlowEstimator;
 import org.infometer.estimate.gaussian.GaussianEstimator;
+import org.infometer.estimate.gaussian.GaussianSceneProjector;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
@@ -100,6 +103,8 @@ public final class MeasureJob {
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
         List<ScoredRow> scored;
         Map<String, Double> ranks;
+        String undescribed = "map".equals(cfg.estimator().granularity())
+                ? "map granularity: a scene's samples are too few observations" : null;
         Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
         if (estimator instanceof ShardFitting sf && sf.perShard()) {
             progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
@@ -116,6 +121,7 @@ public final class MeasureJob {
                         c.se()));
             });
             ranks = Map.of();
+            undescribed = "per-shard fitting gives no scene coordinates";
         } else {
             progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
             CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
@@ -125,8 +131,13 @@ public final class MeasureJob {
             Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
             Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
                     .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-            scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models);
+            Map<String, SceneProjector> projectors = sceneProjectors(fitted, features, validator, settings, cfg,
+                    progress);
+            Broadcast<Map<String, SceneProjector>> scenesB = spark.sparkContext()
+                    .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+            scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
             models.destroy();
+            scenesB.destroy();
             ranks = fitted.modelRankMeanByRun();
         }
 
@@ -138,7 +149,8 @@ public final class MeasureJob {
                 rejected.add(s);
             } else {
                 samples.add(new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(),
-                        s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits()));
+                        s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits(), s.block(),
+                        s.inFold() == null ? null : s.inFold().miBits()));
             }
         }
         rejected.sort(Comparator.comparing((ScoredRow r) -> String.valueOf(r.sourceFile()))
@@ -147,9 +159,10 @@ public final class MeasureJob {
         List<Reductions.RunStats> runs = new ArrayList<>();
         List<Reductions.SceneStats> scenes = new ArrayList<>();
         Map<String, List<SampleResult>> byRun = Reductions.byRun(samples);
+        String notDescribed = undescribed;
         byRun.forEach((run, list) -> {
             runs.add(Reductions.run(run, list));
-            scenes.addAll(Reductions.scenes(run, list));
+            scenes.addAll(Reductions.scenes(run, list, notDescribed));
         });
         Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
                 : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
@@ -164,12 +177,10 @@ public final class MeasureJob {
             int dims = ch == null ? 0 : ch[0] + ch[1];
             runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, dims,
                     tokenGranularity));
-            Map<String, List<SampleResult>> byScene = new TreeMap<>();
-            list.forEach(smp -> byScene.computeIfAbsent(smp.sceneToken(), k -> new ArrayList<>()).add(smp));
             for (Reductions.SceneStats sc : scenes) {
                 if (sc.runId().equals(run.runId())) {
-                    sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc.miPerToken(),
-                            byScene.get(sc.sceneToken()), dims, tokenGranularity, runValidity.get(run.runId())));
+                    sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc, dims,
+                            tokenGranularity, runValidity.get(run.runId())));
                 }
             }
         }
@@ -186,6 +197,36 @@ public final class MeasureJob {
                 ranks, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
         ConsoleReport.print(console, cfg, result);
         return result;
+    }
+
+    /**
+     * The runs' scene coordinates: the estimator's own when it made them in its fit pass, else one extra pass for
+     * the Gaussian moments (the learned estimator). None at map granularity, where a scene has too few
+     * observations (samples) for a refit.
+     */
+    private static Map<String, SceneProjector> sceneProjectors(CrossFitEstimator.Fitted fitted, Dataset<Row> features,
+                                                               RowValidator validator,
+                                                               CrossFitEstimator.Settings settings, JobConfig cfg,
+                                                               Progress progress) {
+        if ("map".equals(cfg.estimator().granularity())) {
+            return new TreeMap<>();
+        }
+        if (fitted.sceneProjectors() != null) {
+            return new TreeMap<>(fitted.sceneProjectors());
+        }
+        progress.info("scene coordinates: one pass for the runs' Gaussian moments (scene-level refits)");
+        features.sparkSession().sparkContext().setJobDescription("infometer: scene coordinates (Gaussian moments)");
+        Map<String, List<JointMoments>> byRun = new TreeMap<>();
+        ShardRunner.fitMoments(features, validator, settings.folds(), settings.seed())
+                .forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new ArrayList<>()).add(v));
+        Map<String, SceneProjector> out = new TreeMap<>();
+        byRun.forEach((run, folds) -> {
+            GaussianSceneProjector p = GaussianSceneProjector.fit(folds);
+            if (p != null) {
+                out.put(run, p);
+            }
+        });
+        return out;
     }
 
     private static void checkRejectedFraction(JobConfig cfg, long total, List<ScoredRow> rejected) {
@@ -255,6 +296,8 @@ public final class MeasureJob {
             v.put("hxy_bits_per_token", r.hxyPerToken());
             v.put("redundancy_rank", r.rank());
             v.put("redundancy_percentile", r.percentile());
+            v.put("mi_run_model_bits_per_token", r.pooledMiPerToken().value());
+            v.put("scene_refit_pairs", r.refitted() ? r.refitPairs() : 0);
             Validity.Verdict verdict = sceneValidity.get(sceneKey(r.runId(), r.sceneToken()));
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());
