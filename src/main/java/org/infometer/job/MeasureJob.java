@@ -24,6 +24,7 @@ import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;
 import org.infometer.report.SummaryJson;
 import org.infometer.report.Validity;
+import org.infometer.schema.ChannelRanges;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
@@ -73,6 +74,7 @@ public final class MeasureJob {
         FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
         IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
         try {
+            WarehouseProbe.check(spark, cfg.output().catalog(), "output.warehouse");
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
@@ -94,7 +96,9 @@ public final class MeasureJob {
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
         progress.info(String.format("%,d rows in %d runs; %d duplicated keys", scan.rows(), scan.tokensByRun().size(),
                 scan.duplicateKeys()));
-        RowValidator validator = scan.validator();
+        ChannelRanges ranges = new ChannelRanges();
+        spark.sparkContext().register(ranges, "infometer: channel ranges");
+        RowValidator validator = scan.validator().recording(ranges);
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
@@ -162,8 +166,11 @@ public final class MeasureJob {
             List<SampleResult> list = byRun.get(run.runId());
             int[] ch = validator.channels(run.runId());
             int dims = ch == null ? 0 : ch[0] + ch[1];
-            runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, dims,
-                    tokenGranularity));
+            Validity.Verdict verdict = Validity.runMi(run.perToken().get("mi"), list, dims, tokenGranularity);
+            verdict = Validity.constantChannels(verdict, ranges.constantChannels(run.runId(), contract.x(),
+                    contract.y()));
+            verdict = Validity.foldsUsed(verdict, foldsUsed(list), cfg.estimator().folds(), list.size());
+            runValidity.put(run.runId(), verdict);
             Map<String, List<SampleResult>> byScene = new TreeMap<>();
             list.forEach(smp -> byScene.computeIfAbsent(smp.sceneToken(), k -> new ArrayList<>()).add(smp));
             for (Reductions.SceneStats sc : scenes) {
@@ -172,6 +179,8 @@ public final class MeasureJob {
                             byScene.get(sc.sceneToken()), dims, tokenGranularity, runValidity.get(run.runId())));
                 }
             }
+            // After the scenes: a single scene limits the run's interval, not the scene's own values.
+            runValidity.put(run.runId(), Validity.singleScene(runValidity.get(run.runId()), run.scenes()));
         }
         List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
         all.addAll(sceneValidity.values());
@@ -201,6 +210,11 @@ public final class MeasureJob {
                     rejected.size(), total, 100 * fraction, 100 * cfg.validation().maxRejectedFraction(), byCode,
                     first.sourceFile(), first.sampleToken(), first.rejection().reason()));
         }
+    }
+
+    /** Folds that hold at least one of the samples (at most the configured number; fewer for small runs). */
+    static int foldsUsed(List<SampleResult> samples) {
+        return (int) samples.stream().mapToInt(SampleResult::fold).distinct().count();
     }
 
     /** Key of a scene in the scene verdict maps. */
@@ -270,7 +284,7 @@ public final class MeasureJob {
             v.put("x_modality", x);
             v.put("y_modality", y);
             v.put("estimator", est);
-            v.put("folds", cfg.estimator().folds());
+            v.put("folds", foldsUsed(samples.stream().filter(smp -> smp.runId().equals(r.runId())).toList()));
             v.put("n_samples", r.samples());
             v.put("n_tokens", r.tokens());
             v.put("n_scenes", r.scenes());
