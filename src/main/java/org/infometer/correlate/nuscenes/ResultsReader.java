@@ -34,8 +34,8 @@ import java.util.Set;
  * (loaders.load_prediction, counted before any filter). Where the devkit converts:
  * <ul>
  *   <li>{@code detection_score} goes through Python {@code float()}: an integer is accepted as that float, a
- *       missing score is -1.0, NaN is refused. ±Infinity, which the devkit accepts, is refused here (message
- *       says so), and so is a string or boolean, which its {@code float()} would also convert;</li>
+ *       missing score is -1.0, NaN is refused. ±Infinity, which the devkit accepts, is refused here (the
+ *       message says so), and so is a string or boolean, which its {@code float()} would also convert;</li>
  *   <li>{@code num_pts}, optional, goes through Python {@code int()} (truncation) and
  *       {@code loaders.filter_eval_boxes} drops every box, prediction or ground truth, with
  *       {@code num_pts == 0}: such predictions are dropped here too (counted in
@@ -210,8 +210,8 @@ public final class ResultsReader {
             }
             if (Double.isInfinite(scoreValue)) {
                 throw new InputFormatException(src, path + ".detection_score", "must be finite, found " + score
-                        + " (the devkit accepts it, but an infinite score enters its interpolated confidence "
-                        + "curve, where the TP-error range is read from the confidences)");
+                        + " (the devkit accepts it and ranks the box first; its interpolated confidence curve "
+                        + "then holds infinities, a case this evaluation is not checked against the devkit for)");
             }
         }
         String attribute = text(n, "attribute_name", path, src);
@@ -333,8 +333,8 @@ public final class ResultsReader {
             if (Double.isInfinite(out[i])) {
                 throw new InputFormatException(src, where + "[" + i + "]", "must be finite, found " + e
                         + (nanAllowed ? " (the devkit accepts an infinite velocity - it checks only the length - "
-                        + "but a matched box's velocity error is then infinite and its cumulative mean carries "
-                        + "that into the class's mAVE; use NaN for a velocity not predicted)"
+                        + "and a matched box then makes its class's velocity error and the run's mAVE Infinity, "
+                        + "so the velocity term of NDS becomes 0; use NaN for a velocity not predicted)"
                         : " (the devkit checks only for NaN; an infinite coordinate makes its distances and "
                         + "errors infinite)"));
             }
