@@ -30,21 +30,36 @@ public final class RowValidator implements Serializable {
     private final Map<String, int[]> channelsByRun;
     private final Map<String, Long> duplicates;
     private final ChannelRanges ranges;
+    private final Map<String, String> unfittableRuns;
 
     /**
      * @param channelsByRun run id to {x channels, y channels}, the most common values in that run
      * @param duplicates    "run_id\u0000sample_token" to occurrence count, for keys that occur more than once
      */
     public RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates) {
-        this(contract, channelsByRun, duplicates, null);
+        this(contract, channelsByRun, duplicates, null, Map.of());
     }
 
     private RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates,
-                         ChannelRanges ranges) {
+                         ChannelRanges ranges, Map<String, String> unfittableRuns) {
         this.contract = contract;
         this.channelsByRun = channelsByRun;
         this.duplicates = duplicates;
         this.ranges = ranges;
+        this.unfittableRuns = unfittableRuns;
+    }
+
+    /** Whether (run, sample) occurs more than once in the input (every copy is then quarantined). */
+    public boolean isDuplicate(String runId, String sampleToken) {
+        return duplicates.containsKey(key(runId, sampleToken));
+    }
+
+    /**
+     * The same checks, also quarantining every row of the given runs (run id to reason), e.g. runs too small
+     * to be cross-fitted.
+     */
+    public RowValidator excludingRuns(Map<String, String> reasons) {
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, Map.copyOf(reasons));
     }
 
     /**
@@ -52,7 +67,7 @@ public final class RowValidator implements Serializable {
      * accumulator), for the constant-channel check on the driver.
      */
     public RowValidator recording(ChannelRanges ranges) {
-        return new RowValidator(contract, channelsByRun, duplicates, ranges);
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, unfittableRuns);
     }
 
     /** The pair of modality columns the rows are validated against. */
@@ -89,6 +104,10 @@ public final class RowValidator implements Serializable {
         if (dup != null) {
             return new Rejection("duplicate_key", null, "(run_id, sample_token) = (" + run + ", " + sample
                     + ") appears " + dup + " times; every copy is quarantined");
+        }
+        String unfittable = unfittableRuns.get(run);
+        if (unfittable != null) {
+            return new Rejection("run_too_small", "sample_token", unfittable);
         }
         Rejection r = checkModality(row, FeatureContract.X, contract.x());
         if (r == null) {

@@ -650,9 +650,10 @@ class BadInputTest {
         for (int i = 0; i < 3; i++) {
             rows.add(sized(rnd, "tiny", sceneToken(i), "t-" + i, CX, CY));
         }
+        rows.add(sized(rnd, "alone", sceneToken(0), "a-0", CX, CY));
         Path dir = tmp.resolve("shapes");
         writeParquet(rows, WIDE, dir, "part-0.parquet");
-        shapes = measure(config("shapes", dir, 0.0));
+        shapes = measure(config("shapes", dir, 0.05));
         return shapes;
     }
 
@@ -708,9 +709,25 @@ class BadInputTest {
     }
 
     @Test
+    void aRunWithOneSampleIsQuarantinedWithItsReasonAndTheOtherRunsAreEstimated() throws IOException {
+        MeasureResult m = shapes();
+        Row q = spark.sql("SELECT run_id, sample_token, reason_code, reason, source_file FROM im.infometer.quarantine "
+                + "WHERE job_name = 'shapes'").first();
+        assertEquals("alone", q.getString(0));
+        assertEquals("a-0", q.getString(1));
+        assertEquals("run_too_small", q.getString(2));
+        assertContains(q.getString(3), "run alone has 1 usable sample(s), in 1 of the 5 folds",
+                "at least 3 folds", "the other runs are");
+        assertTrue(q.getString(4).endsWith("part-0.parquet"), q.getString(4));
+        assertEquals(List.of("constant", "one-scene", "tiny", "wide"), m.runs().stream()
+                .map(r -> r.runId()).sorted().toList());
+    }
+
+    @Test
     void channelCountsMayDifferBetweenRuns() throws IOException {
         MeasureResult m = shapes();
-        assertEquals(0, m.rejected().size(), "6 + 3 channels in one run and 4 + 4 in another are both valid");
+        assertEquals(1, m.rejected().size(), "6 + 3 channels in one run and 4 + 4 in another are both valid; only "
+                + "the one-sample run is quarantined");
         Row wide = runRow("shapes", "wide");
         assertEquals(30L, wide.getLong(3));
         assertEquals(30L * TOKENS, wide.getLong(8));
