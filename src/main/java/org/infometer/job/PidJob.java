@@ -348,7 +348,7 @@ public final class PidJob {
         org.apache.spark.sql.Column nonWhole = c.isNotNull().and(c.isNaN().or(c.notEqual(
                 org.apache.spark.sql.functions.floor(c))));
         Row r = df.filter(nonWhole).agg(org.apache.spark.sql.functions.count("*"),
-                org.apache.spark.sql.functions.first(c), org.apache.spark.sql.functions.count(c)).first();
+                org.apache.spark.sql.functions.first(c)).first();
         long bad = r.getLong(0);
         if (bad > 0) {
             throw new InputException("Column '" + column + "' of " + input + " is " + t.sql() + " with " + bad

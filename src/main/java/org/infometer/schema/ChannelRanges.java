@@ -88,9 +88,4 @@ public final class ChannelRanges extends AccumulatorV2<ChannelRanges.RowRange, M
         }
         return out;
     }
-
-    /** Constant channels of every run, for a copy of the value that does not change under the caller. */
-    public Map<String, RowRange> snapshot() {
-        return new TreeMap<>(byRun);
-    }
 }
