@@ -98,8 +98,8 @@ public final class MeasureJob {
                 scan.duplicateKeys()));
         ChannelRanges ranges = new ChannelRanges();
         spark.sparkContext().register(ranges, "infometer: channel ranges");
-        RowValidator validator = scan.validator().recording(ranges).excludingRuns(KeyScan.unfittableRuns(features,
-                scan.validator(), cfg.estimator().folds(), cfg.estimator().seed()));
+        RowValidator validator = scan.validator().forMeasurement().recording(ranges).excludingRuns(
+                KeyScan.unfittableRuns(features, scan.validator(), cfg.estimator().folds(), cfg.estimator().seed()));
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());

@@ -31,22 +31,33 @@ public final class RowValidator implements Serializable {
     private final Map<String, Long> duplicates;
     private final ChannelRanges ranges;
     private final Map<String, String> unfittableRuns;
+    private final boolean measurement;
 
     /**
      * @param channelsByRun run id to {x channels, y channels}, the most common values in that run
      * @param duplicates    "run_id\u0000sample_token" to occurrence count, for keys that occur more than once
      */
     public RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates) {
-        this(contract, channelsByRun, duplicates, null, Map.of());
+        this(contract, channelsByRun, duplicates, null, Map.of(), false);
     }
 
     private RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates,
-                         ChannelRanges ranges, Map<String, String> unfittableRuns) {
+                         ChannelRanges ranges, Map<String, String> unfittableRuns, boolean measurement) {
         this.contract = contract;
         this.channelsByRun = channelsByRun;
         this.duplicates = duplicates;
         this.ranges = ranges;
         this.unfittableRuns = unfittableRuns;
+        this.measurement = measurement;
+    }
+
+    /**
+     * The same checks plus those only the MI measurement needs: values beyond {@link #MAX_ABS_VALUE} (its exact
+     * sums) and a y map identical to the x map (infinite MI). The PID job discretises the maps instead, where
+     * neither is a problem (identical maps are pure redundancy there).
+     */
+    public RowValidator forMeasurement() {
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, unfittableRuns, true);
     }
 
     /** Whether (run, sample) occurs more than once in the input (every copy is then quarantined). */
@@ -59,7 +70,7 @@ public final class RowValidator implements Serializable {
      * to be cross-fitted.
      */
     public RowValidator excludingRuns(Map<String, String> reasons) {
-        return new RowValidator(contract, channelsByRun, duplicates, ranges, Map.copyOf(reasons));
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, Map.copyOf(reasons), measurement);
     }
 
     /**
@@ -67,7 +78,7 @@ public final class RowValidator implements Serializable {
      * accumulator), for the constant-channel check on the driver.
      */
     public RowValidator recording(ChannelRanges ranges) {
-        return new RowValidator(contract, channelsByRun, duplicates, ranges, unfittableRuns);
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, unfittableRuns, measurement);
     }
 
     /** The pair of modality columns the rows are validated against. */
@@ -133,7 +144,7 @@ public final class RowValidator implements Serializable {
             return new Rejection("channel_mismatch", contract.y() + "_channels", contract.y() + "_channels = " + cy
                     + " but run " + run + " uses " + expected[1] + " (its most common value)");
         }
-        if (cx == cy && identical(row.getArray(FeatureContract.X), row.getArray(FeatureContract.Y))) {
+        if (measurement && cx == cy && identical(row.getArray(FeatureContract.X), row.getArray(FeatureContract.Y))) {
             return new Rejection("identical_modalities", contract.y(), contract.y() + " is identical to "
                     + contract.x() + " (all " + (long) tx * cx + " values): the MI of two identical continuous maps "
                     + "is infinite, so no finite estimate of it means anything; check the step that wrote "
@@ -209,7 +220,7 @@ public final class RowValidator implements Serializable {
                 return new Rejection("non_finite", name, name + "[" + i + "] (token " + (i / c) + ", channel "
                         + (i % c) + ") is " + v);
             }
-            if (Math.abs(v) > MAX_ABS_VALUE) {
+            if (measurement && Math.abs(v) > MAX_ABS_VALUE) {
                 return new Rejection("out_of_range", name, name + "[" + i + "] (token " + (i / c) + ", channel "
                         + (i % c) + ") is " + v + ", beyond the accepted magnitude 2^24 = 16777216 of the exact "
                         + "fixed-point sums; rescale the features (MI does not change under per-channel scaling)");
