@@ -27,6 +27,7 @@ import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;
 import org.infometer.report.SummaryJson;
 import org.infometer.report.Validity;
+import org.infometer.schema.ChannelRanges;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
@@ -76,6 +77,7 @@ public final class MeasureJob {
         FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
         IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
         try {
+            WarehouseProbe.check(spark, cfg.output().catalog(), "output.warehouse");
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
@@ -97,7 +99,10 @@ public final class MeasureJob {
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
         progress.info(String.format("%,d rows in %d runs; %d duplicated keys", scan.rows(), scan.tokensByRun().size(),
                 scan.duplicateKeys()));
-        RowValidator validator = scan.validator();
+        ChannelRanges ranges = new ChannelRanges();
+        spark.sparkContext().register(ranges, "infometer: channel ranges");
+        RowValidator validator = scan.validator().forMeasurement().recording(ranges).excludingRuns(
+                KeyScan.unfittableRuns(features, scan.validator(), cfg.estimator().folds(), cfg.estimator().seed()));
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
@@ -175,14 +180,19 @@ public final class MeasureJob {
             List<SampleResult> list = byRun.get(run.runId());
             int[] ch = validator.channels(run.runId());
             int dims = ch == null ? 0 : ch[0] + ch[1];
-            runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, dims,
-                    tokenGranularity));
+            Validity.Verdict verdict = Validity.runMi(run.perToken().get("mi"), list, dims, tokenGranularity);
+            verdict = Validity.constantChannels(verdict, ranges.constantChannels(run.runId(), contract.x(),
+                    contract.y()));
+            verdict = Validity.foldsUsed(verdict, foldsUsed(list), cfg.estimator().folds(), list.size());
+            runValidity.put(run.runId(), verdict);
             for (Reductions.SceneStats sc : scenes) {
                 if (sc.runId().equals(run.runId())) {
                     sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc, dims,
                             tokenGranularity, runValidity.get(run.runId())));
                 }
             }
+            // After the scenes: a single scene limits the run's interval, not the scene's own values.
+            runValidity.put(run.runId(), Validity.singleScene(runValidity.get(run.runId()), run.scenes()));
         }
         List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
         all.addAll(sceneValidity.values());
@@ -242,6 +252,11 @@ public final class MeasureJob {
                     rejected.size(), total, 100 * fraction, 100 * cfg.validation().maxRejectedFraction(), byCode,
                     first.sourceFile(), first.sampleToken(), first.rejection().reason()));
         }
+    }
+
+    /** Folds that hold at least one of the samples (at most the configured number; fewer for small runs). */
+    static int foldsUsed(List<SampleResult> samples) {
+        return (int) samples.stream().mapToInt(SampleResult::fold).distinct().count();
     }
 
     /** Key of a scene in the scene verdict maps. */
@@ -313,7 +328,7 @@ public final class MeasureJob {
             v.put("x_modality", x);
             v.put("y_modality", y);
             v.put("estimator", est);
-            v.put("folds", cfg.estimator().folds());
+            v.put("folds", foldsUsed(samples.stream().filter(smp -> smp.runId().equals(r.runId())).toList()));
             v.put("n_samples", r.samples());
             v.put("n_tokens", r.tokens());
             v.put("n_scenes", r.scenes());

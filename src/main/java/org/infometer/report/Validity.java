@@ -385,4 +385,56 @@ public final class Validity {
         }
         return m;
     }
+
+    // ---- Checks of what the data allow the estimate to be (README "Validity status": folds used, scenes,
+    // constant channels). Separate from the checks above; each adds its reason to an existing verdict.
+
+    /** A run with fewer scenes than this has no scene-clustered SE: its interval treats samples as independent. */
+    public static final int MIN_SCENES_FOR_CLUSTERED_SE = 2;
+
+    /** The verdict with one more failed check: the worse status wins, the reason is appended. */
+    public static Verdict adding(Verdict v, Status s, String reason) {
+        List<String> reasons = new ArrayList<>(v.reasons());
+        reasons.add(reason);
+        return new Verdict(s.ordinal() > v.status().ordinal() ? s : v.status(), reasons);
+    }
+
+    /**
+     * Cross-fitting assigns samples to folds by a hash of the sample token; a run with few samples leaves some
+     * folds empty, so its estimate rests on fewer (and smaller-trained) models than the job asked for.
+     */
+    public static Verdict foldsUsed(Verdict v, int foldsUsed, int foldsConfigured, int samples) {
+        if (foldsUsed >= foldsConfigured) {
+            return v;
+        }
+        return adding(v, Status.UNRELIABLE, String.format(Locale.ROOT, "only %d of the %d configured folds hold "
+                + "samples (%d samples): each model was fitted on at most %d samples", foldsUsed, foldsConfigured,
+                samples, Math.max(samples - 1, 0)));
+    }
+
+    /**
+     * Run intervals are clustered by scene; with a single scene there is one cluster and the SE falls back to
+     * samples as units, which ignores the dependence between samples of a scene the clustering exists for.
+     */
+    public static Verdict singleScene(Verdict v, long scenes) {
+        if (scenes >= MIN_SCENES_FOR_CLUSTERED_SE) {
+            return v;
+        }
+        return adding(v, Status.UNRELIABLE, scenes + " scene: no scene-clustered interval exists; SE and interval "
+                + "treat the samples as independent");
+    }
+
+    /**
+     * A channel with the same value in every token has no density: H of that modality and H(X,Y) are -infinity
+     * for such data, so the finite H values written (set by the model's variance floor) mean nothing. MI is
+     * unaffected by a constant channel, but the row is marked so nobody reads the H columns.
+     */
+    public static Verdict constantChannels(Verdict v, List<String> constant) {
+        if (constant.isEmpty()) {
+            return v;
+        }
+        return adding(v, Status.UNRELIABLE, "constant channel(s) " + String.join(", ", constant) + ": their "
+                + "differential entropy is -infinity, so the H values are not meaningful (the true MI does not depend on "
+                + "such a channel)");
+    }
 }
