@@ -62,6 +62,33 @@ public final class IcebergTables {
         return warehouse.contains("://") ? warehouse : new File(warehouse).getAbsoluteFile().toURI().toString();
     }
 
+    /**
+     * Schema evolution for tables written by an earlier version: columns the contract has and the table lacks are
+     * added (Iceberg adds them as optional; rows written before read NULL there) when every column the table has
+     * keeps its type, so a warehouse survives a release that adds columns. Returns the table's schema after.
+     */
+    static StructType addMissingColumns(SparkSession spark, String full, StructType contract) {
+        StructType existing = spark.table(full).schema();
+        List<String> names = List.of(existing.fieldNames());
+        List<String> add = new ArrayList<>();
+        for (StructField f : contract.fields()) {
+            if (names.contains(f.name())) {
+                if (!existing.apply(f.name()).dataType().equals(f.dataType())) {
+                    return existing;   // a changed type is not evolution: ensure() refuses it
+                }
+            } else {
+                add.add(f.name() + " " + f.dataType().sql());
+            }
+        }
+        if (add.isEmpty()) {
+            return existing;
+        }
+        spark.sql("ALTER TABLE " + full + " ADD COLUMNS (" + String.join(", ", add) + ")");
+        org.slf4j.LoggerFactory.getLogger(IcebergTables.class).warn("Table {}: added column(s) {} of the current "
+                + "contract (rows written before read NULL there)", full, add);
+        return spark.table(full).schema();
+    }
+
     /** Creates the table from its contract if missing; refuses to write into a table with another schema. */
     public static void ensure(SparkSession spark, String catalog, String namespace, String table) {
         StructType schema = TableContract.load(table).schema();
@@ -72,7 +99,7 @@ public final class IcebergTables {
                     + "PARTITIONED BY (run_date, job_name) TBLPROPERTIES ('format-version'='2')");
             return;
         }
-        StructType existing = spark.table(full).schema();
+        StructType existing = addMissingColumns(spark, full, schema);
         List<String> diffs = new ArrayList<>();
         for (StructField f : schema.fields()) {
             if (!List.of(existing.fieldNames()).contains(f.name())) {
