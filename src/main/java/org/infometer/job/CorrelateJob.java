@@ -82,7 +82,7 @@ public final class CorrelateJob {
         } catch (RuntimeException e) {
             progress.finish();
             console.println("Correlation FAILED: " + e.getMessage());
-            console.println("Tables were not changed.");
+            console.println(IcebergTables.changeReport(e));
             throw e;
         }
     }
@@ -489,8 +489,7 @@ public final class CorrelateJob {
         tables.put("correlation", corr);
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
-        tables.keySet().forEach(t -> IcebergTables.ensure(spark, cat, ns, t));
-        tables.forEach((t, list) -> IcebergTables.replace(spark, cat, ns, t, list, cfg.date(), job));
+        IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);
     }
 
     private static Row prefixed(Row r, Object... first) {
