@@ -55,6 +55,7 @@ public final class FeatureInput {
         String root = files.size() == 1 && files.get(0).endsWith(new Path(path).getName()) ? files.get(0)
                 : new Path(path).toString();
         checkFooters(spark, files, contract);
+        SharedStorage.checkInput(spark, path, files);
         Dataset<Row> raw = spark.read().option("basePath", root).parquet(files.toArray(new String[0]));
         StructType expected = contract.schema();
         List<Column> cols = new ArrayList<>();
