@@ -1,0 +1,84 @@
+package org.infometer.job;
+
+import org.apache.spark.sql.SparkSession;
+import org.infometer.testing.SparkTestSession;
+import org.infometer.synth.GenerateConfig;
+import org.infometer.synth.GenerateJob;
+import org.infometer.report.Progress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line on a cluster: relative paths mean the submitting directory, {@code --set output.warehouse} wins
+ * over a warehouse the Spark configuration (a profile, --conf) defines, and the console names the warehouse used.
+ */
+class ClusterPlumbingTest {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void data() {
+        GenerateJob.run(SparkTestSession.get(), new GenerateConfig(dir.resolve("data").toString(), 1, 3, 4, 6, 3, 3, 2,
+                5, 1, "camera", "lidar"), Progress.stderr());
+    }
+
+    @AfterEach
+    void clear() {
+        System.clearProperty("spark.infometer.submitDir");
+        SparkTestSession.get().conf().unset("spark.sql.catalog.improfile.warehouse");
+    }
+
+    static String run(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            int rc = Main.run(args);
+            assertEquals(0, rc, buf.toString());
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString();
+    }
+
+    static long rows(SparkSession spark, Path warehouse) {
+        return spark.read().format("iceberg").load(warehouse.resolve("infometer/run_mi").toString()).count();
+    }
+
+    @Test
+    void relativePathsMeanTheSubmittingDirectoryAndTheSetWarehouseWinsOverTheProfile() throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        Files.writeString(dir.resolve("job.json"), "{\"name\": \"plumb\", \"input\": {\"features\": \"data/features\"},"
+                + " \"estimator\": {\"folds\": 3}, \"output\": {\"catalog\": \"improfile\", \"warehouse\": \"wh-job\","
+                + " \"namespace\": \"infometer\", \"summaryDir\": \"out\"}}");
+        // What conf/cluster.properties or --conf would define for the catalog.
+        spark.conf().set("spark.sql.catalog.improfile", "org.apache.iceberg.spark.SparkCatalog");
+        spark.conf().set("spark.sql.catalog.improfile.type", "hadoop");
+        spark.conf().set("spark.sql.catalog.improfile.warehouse", "file:" + dir.resolve("wh-profile"));
+        System.setProperty("spark.infometer.submitDir", dir.toString());
+
+        String out = run("run", "job.json", "--run-date", "2026-02-01", "--set", "output.warehouse=wh-set");
+        assertTrue(out.contains("(warehouse file:" + dir.resolve("wh-set") + ")"), out);
+        assertEquals(1, rows(spark, dir.resolve("wh-set")));
+        assertTrue(!Files.exists(dir.resolve("wh-profile")) && !Files.exists(dir.resolve("wh-job")));
+        assertTrue(Files.exists(dir.resolve("out/plumb/2026-02-01/summary.json")), "summary under the submit dir");
+
+        spark.conf().set("spark.sql.catalog.improfile.warehouse", "file:" + dir.resolve("wh-profile"));
+        // As in a new session under spark-submit: no catalog instance loaded with the earlier warehouse.
+        spark.sessionState().catalogManager().reset();
+        out = run("run", "job.json", "--run-date", "2026-02-01");
+        assertTrue(out.contains("(warehouse file:" + dir.resolve("wh-profile") + ")"), out);
+        assertEquals(1, rows(spark, dir.resolve("wh-profile")));
+    }
+}
