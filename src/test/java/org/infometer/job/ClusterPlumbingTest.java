@@ -53,7 +53,11 @@ class ClusterPlumbingTest {
     }
 
     static long rows(SparkSession spark, Path warehouse) {
-        return spark.read().format("iceberg").load(warehouse.resolve("infometer/run_mi").toString()).count();
+        spark.conf().set("spark.sql.catalog.plumbcheck", "org.apache.iceberg.spark.SparkCatalog");
+        spark.conf().set("spark.sql.catalog.plumbcheck.type", "hadoop");
+        spark.conf().set("spark.sql.catalog.plumbcheck.warehouse", "file:" + warehouse);
+        spark.sessionState().catalogManager().reset();
+        return spark.sql("SELECT count(*) FROM plumbcheck.infometer.run_mi").first().getLong(0);
     }
 
     @Test
