@@ -209,6 +209,18 @@ public final class IcebergTables {
         }
     }
 
+    /**
+     * Checks, before any work, that each of {@code tables} that exists already has its contract's schema (the
+     * error {@link #ensure} would give only at write time). Missing tables are created when written.
+     */
+    public static void checkSchemas(SparkSession spark, String catalog, String namespace, List<String> tables) {
+        for (String t : tables) {
+            if (spark.catalog().tableExists(catalog + "." + namespace + "." + t)) {
+                ensure(spark, catalog, namespace, t);
+            }
+        }
+    }
+
     /** Replaces the rows of (runDate, jobName) in one table ({@link #publish} with one table). */
     public static List<Change> replace(SparkSession spark, String catalog, String namespace, String table,
                                        List<Row> rows, LocalDate runDate, String jobName) {
@@ -235,6 +247,7 @@ public final class IcebergTables {
                 counts.put(t.getKey(), (long) t.getValue().size());
             }
             Path journal = writeJournal(spark, warehouse, id, namespace, runDate, jobName, staged);
+            System.err.println("Publishing " + String.join(", ", staged.keySet()) + " (journal " + journal + ")");
             List<Change> changes = new ArrayList<>();
             List<String> done = new ArrayList<>();
             for (Map.Entry<String, Long> t : staged.entrySet()) {

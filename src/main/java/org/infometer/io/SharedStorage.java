@@ -77,29 +77,35 @@ public final class SharedStorage {
     public static void checkWarehouse(SparkSession spark, String warehouse) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         checkUri("Warehouse", warehouse, hadoop);
-        if (localMaster(spark) || !isLocalFile(warehouse, hadoop)) {
-            return;
-        }
         Path marker = new Path(warehouse, ".infometer-probe-" + UUID.randomUUID());
+        FileSystem fs;
         try {
-            FileSystem fs = marker.getFileSystem(hadoop);
+            fs = marker.getFileSystem(hadoop);
             fs.mkdirs(marker.getParent());
             fs.create(marker, false).close();
-            try {
-                String local = new File(marker.toUri()).getPath();
-                List<Probe> probes = probe(spark, local, -1);
-                String refusal = verdict("warehouse", warehouse, driverHost(spark), probes);
-                if (refusal != null) {
-                    throw new IllegalArgumentException(refusal + " Set a shared warehouse: --set output.warehouse="
-                            + "hdfs://namenode:8020/warehouse/infometer (or s3a://..., or a directory mounted on "
-                            + "every node), or spark.sql.catalog.im.warehouse in the profile.");
-                }
-            } finally {
-                fs.delete(marker, false);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("Warehouse " + warehouse + " is not writable from the driver ("
+                    + e.getMessage() + "); nothing was computed. Set a writable one with --set output.warehouse=...",
+                    e);
+        }
+        try {
+            if (localMaster(spark) || !isLocalFile(warehouse, hadoop)) {
+                return;
             }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Warehouse " + warehouse + " is not writable from the driver: "
-                    + e.getMessage(), e);
+            String local = new File(URI.create(fs.makeQualified(marker).toString())).getPath();
+            List<Probe> probes = probe(spark, local, -1);
+            String refusal = verdict("warehouse", warehouse, driverHost(spark), probes);
+            if (refusal != null) {
+                throw new IllegalArgumentException(refusal + " Set a shared warehouse: --set output.warehouse="
+                        + "hdfs://namenode:8020/warehouse/infometer (or s3a://..., or a directory mounted on "
+                        + "every node), or spark.sql.catalog.im.warehouse in the profile.");
+            }
+        } finally {
+            try {
+                fs.delete(marker, false);
+            } catch (IOException e) {
+                System.err.println("Note: could not delete " + marker + ": " + e.getMessage());
+            }
         }
     }
 

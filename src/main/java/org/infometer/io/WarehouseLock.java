@@ -71,7 +71,9 @@ final class WarehouseLock implements AutoCloseable {
                 if (tryCreate(fs, path, local, owner)) {
                     return new WarehouseLock(fs, path, local);
                 }
-                breakIfStale(fs, path, local);
+                if (breakIfStale(fs, path, local)) {
+                    continue;
+                }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Another job holds the warehouse commit lock " + path + " ("
                             + read(fs, path) + ") for more than " + waitS + " s (" + WAIT + "); no table was "
@@ -123,16 +125,16 @@ final class WarehouseLock implements AutoCloseable {
     }
 
     /** Takes over a lock whose holder stopped touching it: renamed aside first, so only one taker wins. */
-    private static void breakIfStale(FileSystem fs, Path path, java.nio.file.Path local) throws IOException {
+    private static boolean breakIfStale(FileSystem fs, Path path, java.nio.file.Path local) throws IOException {
         long age;
         try {
             FileStatus st = fs.getFileStatus(path);
             age = System.currentTimeMillis() - st.getModificationTime();
         } catch (java.io.FileNotFoundException e) {
-            return;
+            return false;
         }
         if (age < STALE_S * 1000L) {
-            return;
+            return false;
         }
         String holder = read(fs, path);
         Path aside = new Path(path.getParent(), NAME + ".stale-" + UUID.randomUUID());
@@ -140,10 +142,10 @@ final class WarehouseLock implements AutoCloseable {
             try {
                 Files.move(local, local.resolveSibling(aside.getName()), StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
-                return;
+                return false;
             }
         } else if (!fs.rename(path, aside)) {
-            return;
+            return false;
         }
         if (!read(fs, aside).equals(holder)) {
             // Another job took the stale lock over and made a fresh one between our look and our move: give it back.
@@ -152,11 +154,12 @@ final class WarehouseLock implements AutoCloseable {
             } else {
                 fs.rename(aside, path);
             }
-            return;
+            return false;
         }
         System.err.println("Note: took over the warehouse commit lock of a job that stopped (" + holder + ", "
                 + age / 1000 + " s without a heartbeat)");
         fs.delete(aside, false);
+        return true;
     }
 
     private static String read(FileSystem fs, Path path) {

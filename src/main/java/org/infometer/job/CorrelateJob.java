@@ -74,6 +74,8 @@ public final class CorrelateJob {
 
     public static Result run(SparkSession spark, CorrelateConfig cfg, PrintStream console, Progress progress) {
         IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+        IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
+                List.of("run_accuracy", "scene_accuracy", "correlation"));
         try {
             Result r = execute(spark, cfg, progress);
             progress.finish();

@@ -72,6 +72,8 @@ public final class MeasureJob {
     public static MeasureResult run(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress) {
         FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
         IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+        IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
+                List.of("quarantine", "sample_mi", "scene_mi", "run_mi"));
         try {
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {

@@ -180,8 +180,9 @@ class ClusterIT {
     void driverKilledWhileWritingTablesLeavesEarlierTablesIntactAndARerunIsIdentical() throws Exception {
         cluster.awaitWorker(2);
         Submission killed = submit("driver-kill", p -> {
-            waitFor("driver-kill", "Writing tables");
-            StandaloneCluster.sleep(1500);
+            // The moment the staged rows are journaled and the tables start to switch: the kill lands during the
+            // switches or just after them (PublishTest stops a publish between two switches deterministically).
+            waitFor("driver-kill", "Publishing quarantine");
             StandaloneCluster.kill9(p.toHandle());
         }, "run", "gaussian.json", "--run-date", D2);
         assertTrue(killed.exit != 0, "the driver was killed");
@@ -209,6 +210,10 @@ class ClusterIT {
         }
         Submission rerun = submit("driver-kill-rerun", null, "run", "gaussian.json", "--run-date", D2);
         assertEquals(0, rerun.exit, rerun.log());
+        if (!journals.isEmpty()) {
+            assertTrue(rerun.log().contains("completed an interrupted publish of job ctest (" + D2 + ")"),
+                    rerun.log());
+        }
         for (String t : MI_TABLES) {
             assertSameRows(t, "ctest", D1, "clu", "ctest", D2);
             assertSameRows(t, "ctest", D1, "clu", "ctest", D1);

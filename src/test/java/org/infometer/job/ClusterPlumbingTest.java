@@ -52,6 +52,53 @@ class ClusterPlumbingTest {
         return buf.toString();
     }
 
+    /** Exit code, stdout and stderr of one command line. */
+    record Outcome(int rc, String out, String err) {
+    }
+
+    static Outcome attempt(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        try {
+            return new Outcome(Main.run(args), out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void catalogAndWarehouseProblemsStopTheJobBeforeAnyWork() throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        Files.writeString(dir.resolve("job2.json"), "{\"name\": \"plumb2\", \"input\": {\"features\": "
+                + "\"data/features\"}, \"estimator\": {\"folds\": 3}, \"output\": {\"catalog\": \"implumb2\", "
+                + "\"warehouse\": \"wh2\", \"namespace\": \"infometer\", \"summaryDir\": \"out\"}}");
+        System.setProperty("spark.infometer.submitDir", dir.toString());
+        Files.writeString(dir.resolve("a-file"), "not a directory");
+        Outcome o = attempt("run", "job2.json", "--set", "output.warehouse=a-file/wh");
+        assertEquals(2, o.rc(), o.err());
+        assertTrue(o.err().contains("Warehouse file:" + dir.resolve("a-file/wh") + " is not writable"), o.err());
+        assertTrue(!o.err().contains("Checking input"), "stopped before any work:\n" + o.err());
+
+        // An existing table with another schema is named before the computation, not after it.
+        spark.conf().set("spark.sql.catalog.implumb2", "org.apache.iceberg.spark.SparkCatalog");
+        spark.conf().set("spark.sql.catalog.implumb2.type", "hadoop");
+        spark.conf().set("spark.sql.catalog.implumb2.warehouse", "file:" + dir.resolve("wh2"));
+        spark.sessionState().catalogManager().reset();
+        spark.sql("CREATE TABLE implumb2.infometer.run_mi (run_date DATE, job_name STRING, x INT) USING iceberg");
+        spark.conf().unset("spark.sql.catalog.implumb2.warehouse");
+        spark.conf().unset("spark.sql.catalog.implumb2");
+        spark.sessionState().catalogManager().reset();
+        o = attempt("run", "job2.json");
+        assertEquals(1, o.rc(), o.err());
+        assertTrue(o.err().contains("Table implumb2.infometer.run_mi exists with a different schema"), o.err());
+        assertTrue(!o.err().contains("Checking input"), "stopped before any work:\n" + o.err());
+    }
+
     static long rows(SparkSession spark, Path warehouse) {
         spark.conf().set("spark.sql.catalog.plumbcheck", "org.apache.iceberg.spark.SparkCatalog");
         spark.conf().set("spark.sql.catalog.plumbcheck.type", "hadoop");
