@@ -97,10 +97,22 @@ submit="spark-submit"
 command -v "$submit" >/dev/null || { echo "submit.sh: profile '$profile' needs spark-submit on PATH or SPARK_HOME set" >&2; exit 2; }
 # Relative paths in the job file and on the command line mean the directory submit.sh was started in; the driver
 # resolves them against spark.infometer.submitDir before any work, since executors run in other directories.
+# JVM options given with --conf are added to the ones the job needs (DJL offline, the profile's), not put instead.
+driver_opts="-Dai.djl.offline=true -Dinfometer.profile=$profile"
+executor_opts="$(sed -n 's/^spark\.executor\.extraJavaOptions=//p' "$props" | tail -n 1)"
+extra=()
+for kv in ${confs[@]+"${confs[@]}"}; do
+  case "${kv%%=*}" in
+    spark.driver.extraJavaOptions) driver_opts="$driver_opts ${kv#*=}" ;;
+    spark.executor.extraJavaOptions) executor_opts="${executor_opts:+$executor_opts }${kv#*=}" ;;
+    *) extra+=(--conf "$kv") ;;
+  esac
+done
 submit_args=(--properties-file "$props" --class org.infometer.job.Main
-  --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dinfometer.profile=$profile"
+  --conf "spark.driver.extraJavaOptions=$driver_opts"
   --conf "spark.infometer.submitDir=$PWD"
   --files "$here/conf/$profile.properties")
+[[ -n "$executor_opts" ]] && submit_args+=(--conf "spark.executor.extraJavaOptions=$executor_opts")
 [[ -n "$master" ]] && submit_args+=(--master "$master")
-for kv in ${confs[@]+"${confs[@]}"}; do submit_args+=(--conf "$kv"); done
+submit_args+=(${extra[@]+"${extra[@]}"})
 exec "$submit" "${submit_args[@]}" "$jar" "${args[@]}"

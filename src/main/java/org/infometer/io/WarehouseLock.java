@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * check together and one commit silently replaces the other. Every commit of this job therefore happens under a
  * lock file in the warehouse root, created exclusively ({@code O_EXCL} for file:, {@code create(overwrite=false)},
  * which HDFS makes atomic, otherwise). The holder touches the file every {@value #HEARTBEAT_S} s; a lock not touched
- * for {@value #STALE_S} s belongs to a dead process and is taken over.
+ * for {@value #STALE} seconds (default {@value #STALE_S}) belongs to a dead process and is taken over.
  *
  * <p>Usage: {@code try (WarehouseLock l = WarehouseLock.acquire(spark, warehouse)) { ... }}.
  */
@@ -36,6 +36,8 @@ final class WarehouseLock implements AutoCloseable {
     static final String NAME = ".infometer-commit.lock";
     static final int HEARTBEAT_S = 3;
     static final int STALE_S = 20;
+    /** Seconds without a heartbeat after which a lock is taken over; well above any pause of a live holder. */
+    static final String STALE = "spark.infometer.lockStaleSeconds";
     /** How long to wait for another job's commit (seconds); see README. */
     static final String WAIT = "spark.infometer.lockWaitSeconds";
 
@@ -59,6 +61,8 @@ final class WarehouseLock implements AutoCloseable {
     static WarehouseLock acquire(SparkSession spark, String warehouse) {
         Path path = new Path(warehouse, NAME);
         long waitS = Long.parseLong(spark.sparkContext().getConf().get(WAIT, "600"));
+        long staleS = Math.max(2L * HEARTBEAT_S,
+                Long.parseLong(spark.sparkContext().getConf().get(STALE, String.valueOf(STALE_S))));
         long deadline = System.nanoTime() + waitS * 1_000_000_000L;
         String owner = ownerLine();
         boolean noted = false;
@@ -71,7 +75,7 @@ final class WarehouseLock implements AutoCloseable {
                 if (tryCreate(fs, path, local, owner)) {
                     return new WarehouseLock(fs, path, local);
                 }
-                if (breakIfStale(fs, path, local)) {
+                if (breakIfStale(fs, path, local, staleS)) {
                     continue;
                 }
                 if (System.nanoTime() > deadline) {
@@ -125,7 +129,8 @@ final class WarehouseLock implements AutoCloseable {
     }
 
     /** Takes over a lock whose holder stopped touching it: renamed aside first, so only one taker wins. */
-    private static boolean breakIfStale(FileSystem fs, Path path, java.nio.file.Path local) throws IOException {
+    private static boolean breakIfStale(FileSystem fs, Path path, java.nio.file.Path local, long staleS)
+            throws IOException {
         long age;
         try {
             FileStatus st = fs.getFileStatus(path);
@@ -133,7 +138,7 @@ final class WarehouseLock implements AutoCloseable {
         } catch (java.io.FileNotFoundException e) {
             return false;
         }
-        if (age < STALE_S * 1000L) {
+        if (age < staleS * 1000L) {
             return false;
         }
         String holder = read(fs, path);
@@ -189,7 +194,7 @@ final class WarehouseLock implements AutoCloseable {
             fs.delete(path, false);
         } catch (IOException e) {
             System.err.println("Note: could not remove the warehouse commit lock " + path + ": " + e.getMessage()
-                    + "; it is taken over after " + STALE_S + " s");
+                    + "; another job takes it over once it is stale (" + STALE + ")");
         }
     }
 }

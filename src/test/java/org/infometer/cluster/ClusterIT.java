@@ -110,7 +110,7 @@ class ClusterIT {
                 + "\"ctest\", \"runDate\": \"same\"}, \"runAccuracy\": {\"metricsDir\": \"data/metrics\"}, "
                 + "\"sceneAccuracy\": {\"detections\": \"data/detections\", \"gtBoxes\": \"data/gt_boxes\"}, "
                 + "\"pid\": {\"table\": \"pid\", \"jobName\": \"ctest-pid\"}, "
-                + "\"stats\": {\"permutations\": 199, \"bootstrapResamples\": 100, \"ciLevel\": 0.95, \"alpha\": 0.05, "
+                + "\"stats\": {\"permutations\": 99, \"bootstrapResamples\": 20, \"ciLevel\": 0.95, \"alpha\": 0.05, "
                 + "\"seed\": 3}, \"output\": {\"catalog\": \"im\", \"warehouse\": \"warehouse\", "
                 + "\"namespace\": \"infometer\"}}");
     }
@@ -130,6 +130,9 @@ class ClusterIT {
         }, "run", "gaussian.json", "--run-date", D1);
         assertEquals(0, s.exit, s.log());
         assertEquals(1, killed.size());
+        // The driver is reachable on loopback only (told so in start(); Spark's default is the host's address).
+        String full = Files.readString(base.resolve("gaussian.log"));
+        assertTrue(full.contains("at spark://127.0.0.1:"), "driver address in the log");
         assertTrue(s.log().contains("(warehouse file:" + submitDir.resolve("warehouse") + ")"), "console names the "
                 + "warehouse used:\n" + s.log());
         for (String t : MI_TABLES) {
@@ -318,7 +321,12 @@ class ClusterIT {
                 // Loopback only: on a multi-homed machine the driver would otherwise bind to another interface.
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=1g",
-                "--conf", "spark.driver.memory=1g", "--conf", "spark.infometer.executorTimeout=90"));
+                "--conf", "spark.driver.memory=1g", "--conf", "spark.infometer.executorTimeout=90",
+                // A killed driver's lock is taken over after 8 s here (20 s by default).
+                "--conf", "spark.infometer.lockStaleSeconds=8",
+                // Short-lived JVMs on 2 shared cores: the C1 compiler alone starts them for far less CPU.
+                "--conf", "spark.driver.extraJavaOptions=" + StandaloneCluster.QUICK_JVM,
+                "--conf", "spark.executor.extraJavaOptions=" + StandaloneCluster.QUICK_JVM));
         cmd.addAll(Arrays.asList(args));
         return new Submission(name, cluster.start(cmd, base.resolve(name + ".log"), submitDir));
     }

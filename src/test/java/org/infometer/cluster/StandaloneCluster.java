@@ -26,6 +26,9 @@ import java.util.function.Predicate;
  */
 final class StandaloneCluster implements AutoCloseable {
 
+    /** JVM options for every process of the test cluster (see ClusterIT.start). */
+    static final String QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
     final Path repo;
     final Path base;
     final Path sparkHome;
@@ -112,6 +115,7 @@ final class StandaloneCluster implements AutoCloseable {
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("SPARK_LOCAL_DIRS", base.resolve("local").toString());
         env.put("SPARK_DAEMON_MEMORY", "512m");
+        env.put("SPARK_DAEMON_JAVA_OPTS", QUICK_JVM);
         env.put("INFOMETER_NO_BUILD", "1");
         return env;
     }
