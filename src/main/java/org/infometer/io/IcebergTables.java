@@ -316,12 +316,9 @@ public final class IcebergTables {
                                  LocalDate runDate, String jobName, String id) {
         String full = catalog + "." + namespace + "." + table;
         Table t = load(spark, full);
-        t.refresh();
-        for (Snapshot s = t.currentSnapshot(); s != null;
-             s = s.parentId() == null ? null : t.snapshot(s.parentId())) {
-            if (id.equals(s.summary().get(PUBLISH_ID))) {
-                return s.snapshotId();
-            }
+        Snapshot done = publishedSnapshot(t, id);
+        if (done != null) {
+            return done.snapshotId();
         }
         Snapshot staged = t.snapshot(stagedId);
         if (staged == null) {
@@ -335,6 +332,22 @@ public final class IcebergTables {
         op.set(PUBLISH_ID, id).commit();
         spark.sql("REFRESH TABLE " + full);
         return t.currentSnapshot().snapshotId();
+    }
+
+    /** The snapshot in the table's current history that publish {@code id} committed, or null. */
+    private static Snapshot publishedSnapshot(Table t, String id) {
+        t.refresh();
+        for (Snapshot s = t.currentSnapshot(); s != null;
+             s = s.parentId() == null ? null : t.snapshot(s.parentId())) {
+            if (id.equals(s.summary().get(PUBLISH_ID))) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static boolean published(Table t, String id) {
+        return publishedSnapshot(t, id) != null;
     }
 
     private static Table load(SparkSession spark, String full) {
@@ -388,14 +401,17 @@ public final class IcebergTables {
                 LocalDate date = LocalDate.parse(j.get("run_date").asText());
                 String job = j.get("job_name").asText();
                 String id = j.get("id").asText();
-                List<String> names = new ArrayList<>();
+                List<String> switched = new ArrayList<>();
+                List<String> already = new ArrayList<>();
                 j.get("tables").fields().forEachRemaining(e -> {
+                    String full = catalog + "." + ns + "." + e.getKey();
+                    (published(load(spark, full), id) ? already : switched).add(e.getKey());
                     switchTo(spark, catalog, ns, e.getKey(), e.getValue().asLong(), date, job, id);
-                    names.add(e.getKey());
                 });
                 fs.delete(st.getPath(), false);
-                String line = "completed an interrupted publish of job " + job + " (" + date + "): "
-                        + String.join(", ", names);
+                String line = "completed an interrupted publish of job " + job + " (" + date + "): switched "
+                        + (switched.isEmpty() ? "none" : String.join(", ", switched)) + "; already switched "
+                        + (already.isEmpty() ? "none" : String.join(", ", already));
                 System.err.println("Note: " + line);
                 completed.add(line);
             }
