@@ -25,7 +25,15 @@ public interface CrossFitEstimator {
     record Settings(int folds, long seed, String granularity, Map<String, Object> options) implements Serializable {
     }
 
-    /** Fitted models per (run, fold) and per-run diagnostics (e.g. the Gaussian model's kept rank). */
-    record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun) {
+    /**
+     * Fitted models per (run, fold), per-run diagnostics (e.g. the Gaussian model's kept rank) and, when the
+     * estimator has them at no extra cost, the runs' {@link SceneProjector}s (the job fits them otherwise).
+     */
+    record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun,
+                  Map<String, SceneProjector> sceneProjectors) {
+
+        public Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun) {
+            this(models, modelRankMeanByRun, null);
+        }
     }
 }

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * rounded once, deterministically, when it enters; integer addition is then associative and commutative.
  *
  * <p>Algebra: {@code empty(n)} is the identity of {@link #merge}; merge is associative and commutative.
- * Range: terms up to 2^78 in magnitude (about 3e23); resolution about 3.6e-15 absolute per added term.
+ * Range: terms up to 2^78 in magnitude (about 3e23), totals up to 2^79 (an overflow throws instead of
+ * wrapping around); resolution about 3.6e-15 absolute per added term.
  */
 public final class ExactSums implements Serializable {
 
@@ -58,8 +59,22 @@ public final class ExactSums implements Serializable {
         }
         long nl = lo[index] + l;
         long carry = Long.compareUnsigned(nl, lo[index]) < 0 ? 1 : 0;
+        hi[index] = addHigh(hi[index], h, carry, index);
         lo[index] = nl;
-        hi[index] = hi[index] + h + carry;
+    }
+
+    /**
+     * The high word of a 128-bit sum. A total beyond 2^79 would wrap around silently and turn a large sum into a
+     * wrong one of either sign, so it fails instead (the row validator keeps feature values small enough that
+     * real runs never get here).
+     */
+    private static long addHigh(long a, long b, long carry, int index) {
+        try {
+            return Math.addExact(Math.addExact(a, b), carry);
+        } catch (ArithmeticException e) {
+            throw new ArithmeticException("Sum " + index + " overflows the fixed-point range 2^79 (terms are "
+                    + "products of feature values; see RowValidator.MAX_ABS_VALUE)");
+        }
     }
 
     public void merge(ExactSums other) {
@@ -69,8 +84,8 @@ public final class ExactSums implements Serializable {
         for (int i = 0; i < hi.length; i++) {
             long nl = lo[i] + other.lo[i];
             long carry = Long.compareUnsigned(nl, lo[i]) < 0 ? 1 : 0;
+            hi[i] = addHigh(hi[i], other.hi[i], carry, i);
             lo[i] = nl;
-            hi[i] = hi[i] + other.hi[i] + carry;
         }
     }
 

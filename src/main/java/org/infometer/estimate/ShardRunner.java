@@ -60,11 +60,38 @@ public final class ShardRunner {
         return new TreeMap<>(out);
     }
 
+    /** One sample in this many is also scored in fold, for the overfit check; the rest pay nothing for it. */
+    public static final int IN_FOLD_EVERY = 10;
+
+    /**
+     * The model that was fitted with this sample (the next fold's: every other fold's model saw it), for a stable
+     * one-in-{@link #IN_FOLD_EVERY} subsample; null for other samples or when there is no such model.
+     */
+    static RunFold inFoldCheck(String sampleToken, RunFold own, int folds, long seed,
+                               Map<RunFold, ? extends PairModelHandle> handles) {
+        if (folds < 2 || StableHash.fold(sampleToken, IN_FOLD_EVERY, StableHash.combine(seed, 0x1f01d)) != 0) {
+            return null;
+        }
+        RunFold other = new RunFold(own.runId(), (own.fold() + 1) % folds);
+        return handles.containsKey(other) ? other : null;
+    }
+
     /** Scores every valid row with the model of its (run, fold) and reports every invalid row with its reason. */
     public static List<ScoredRow> apply(Dataset<Row> features, RowValidator validator, int folds, long seed,
                                         Broadcast<? extends Map<RunFold, ? extends PairModelHandle>> models) {
+        return apply(features, validator, folds, seed, models, null);
+    }
+
+    /**
+     * As {@link #apply(Dataset, RowValidator, int, long, Broadcast)}, also describing each scored row in its run's
+     * scene coordinates when {@code scenes} (run id to projector) has a projector for the run.
+     */
+    public static List<ScoredRow> apply(Dataset<Row> features, RowValidator validator, int folds, long seed,
+                                        Broadcast<? extends Map<RunFold, ? extends PairModelHandle>> models,
+                                        Broadcast<? extends Map<String, ? extends SceneProjector>> scenes) {
         return internalRows(features).mapPartitions((Iterator<InternalRow> rows) -> {
             Map<RunFold, ? extends PairModelHandle> handles = models.value();
+            Map<String, ? extends SceneProjector> projectors = scenes == null ? Map.of() : scenes.value();
             Map<RunFold, FittedPairModel> open = new HashMap<>();
             List<ScoredRow> out = new ArrayList<>();
             while (rows.hasNext()) {
@@ -84,10 +111,17 @@ public final class ShardRunner {
                     }
                     return h.open();
                 });
+                RunFold seenBy = inFoldCheck(id.sampleToken(), key, folds, seed, handles);
                 int tokens = row.getInt(FeatureContract.X_TOKENS);
-                SampleCodelengths bits = model.score(RowValidator.map(row, FeatureContract.X),
-                        RowValidator.map(row, FeatureContract.Y), tokens);
-                out.add(id.withScore(key.fold(), tokens, bits));
+                float[] x = RowValidator.map(row, FeatureContract.X);
+                float[] y = RowValidator.map(row, FeatureContract.Y);
+                ScoredRow scored = id.withScore(key.fold(), tokens, model.score(x, y, tokens));
+                if (seenBy != null) {
+                    FittedPairModel seen = open.computeIfAbsent(seenBy, k -> handles.get(k).open());
+                    scored = scored.withInFold(seen.score(x, y, tokens));
+                }
+                SceneProjector projector = projectors.get(id.runId());
+                out.add(projector == null ? scored : scored.withBlock(projector.stats(x, y, tokens)));
             }
             return out.iterator();
         }).collect();

@@ -52,11 +52,12 @@ public final class FeatureInput {
     public static Dataset<Row> open(SparkSession spark, String path, FeatureContract contract, Integer repartition,
                                     List<String> extra) {
         List<String> files = listParquet(spark, path);
-        String root = files.size() == 1 && files.get(0).endsWith(new Path(path).getName()) ? files.get(0)
-                : new Path(path).toString();
+        boolean singleFile = files.size() == 1 && files.get(0).endsWith(new Path(path).getName());
         checkFooters(spark, files, contract);
         SharedStorage.checkInput(spark, path, files);
-        Dataset<Row> raw = spark.read().option("basePath", root).parquet(files.toArray(new String[0]));
+        // Spark refuses a basePath that is a file; a single-file input has no partition directories to infer.
+        Dataset<Row> raw = (singleFile ? spark.read() : spark.read().option("basePath", new Path(path).toString()))
+                .parquet(files.toArray(new String[0]));
         StructType expected = contract.schema();
         List<Column> cols = new ArrayList<>();
         for (String c : contract.columns()) {

@@ -152,14 +152,19 @@ public final class IcebergTables {
 
     /**
      * The warehouse a job will use: {@code explicit} (from --set) when given, else the session's definition of the
-     * catalog, else the job file's value.
+     * catalog (a profile, --conf), else the job file's value.
      */
     public static String effectiveWarehouse(SparkSession spark, String catalog, String jobValue, String explicit) {
         if (explicit != null) {
             return resolve(explicit);
         }
         String key = "spark.sql.catalog." + catalog + ".warehouse";
-        return spark.conf().contains(key) ? spark.conf().get(key) : resolve(jobValue);
+        if (!spark.conf().contains(key)) {
+            return resolve(jobValue);
+        }
+        String current = spark.conf().get(key);
+        // A warehouse an earlier job in this JVM registered is no session-level definition: the job file's wins.
+        return current.equals(REGISTERED.get(catalog)) ? resolve(jobValue) : current;
     }
 
     /** Warehouses this JVM's jobs registered, per catalog name (to tell them from session-level definitions). */

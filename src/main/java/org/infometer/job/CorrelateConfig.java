@@ -244,8 +244,7 @@ public record CorrelateConfig(String name, Mi mi, RunAccuracy runAccuracy, Scene
         try {
             return JobConfig.JSON.treeToValue(cfg, CorrelateConfig.class);
         } catch (IOException e) {
-            Throwable c = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
-            throw new IllegalArgumentException("Correlate job " + source + ": " + c.getMessage().split("\n")[0], e);
+            throw new IllegalArgumentException("Correlate job " + source + ": " + JobConfig.bindingError(e, cfg), e);
         }
     }
 

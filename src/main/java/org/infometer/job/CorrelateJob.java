@@ -375,6 +375,9 @@ public final class CorrelateJob {
         CorrelateConfig.SceneAccuracy s = cfg.sceneAccuracy();
         String source;
         Dataset<Row> preds;
+        Dataset<Row> gt = readParquet(spark, s.gtBoxes(), "sceneAccuracy.gtBoxes");
+        Dataset<Row> samples = CorrelateConfig.blankToNull(s.samples()) == null ? null
+                : readParquet(spark, s.samples(), "sceneAccuracy.samples");
         if (CorrelateConfig.blankToNull(s.detections()) != null) {
             source = s.detections();
             preds = readParquet(spark, s.detections(), "sceneAccuracy.detections");
@@ -385,11 +388,8 @@ public final class CorrelateJob {
             preds = preds.filter(col("run_id").isin(runs.toArray()));
         } else {
             source = s.resultsDir();
-            preds = resultsRows(spark, s.resultsDir(), runs);
+            preds = resultsRows(spark, s.resultsDir(), runs, ResultsReader.splitTokens(gt, samples));
         }
-        Dataset<Row> gt = readParquet(spark, s.gtBoxes(), "sceneAccuracy.gtBoxes");
-        Dataset<Row> samples = CorrelateConfig.blankToNull(s.samples()) == null ? null
-                : readParquet(spark, s.samples(), "sceneAccuracy.samples");
         List<Row> scenes;
         List<Row> runRows;
         DetectionEvalSpark.Result result;
@@ -435,7 +435,8 @@ public final class CorrelateJob {
     }
 
     /** Predictions from {@code <dir>/<run_id>/results_nusc.json}, one file per run, read on the driver. */
-    static Dataset<Row> resultsRows(SparkSession spark, String dir, List<String> runs) {
+    static Dataset<Row> resultsRows(SparkSession spark, String dir, List<String> runs,
+                                    java.util.Set<String> split) {
         List<Row> rows = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String run : runs) {
@@ -445,7 +446,9 @@ public final class CorrelateJob {
                 continue;
             }
             try {
-                for (List<PredBox> boxes : ResultsReader.read(file).results().values()) {
+                ResultsReader.Submission sub = ResultsReader.read(file);
+                ResultsReader.checkCoversSplit(sub, split);
+                for (List<PredBox> boxes : sub.results().values()) {
                     rows.addAll(DetectionRows.predictionRows(run, boxes));
                 }
             } catch (InputFormatException e) {

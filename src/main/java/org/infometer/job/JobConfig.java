@@ -2,9 +2,15 @@ package org.infometer.job;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -24,8 +30,65 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                         Output output, String groundTruth, String runDate, Pid pid) implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final ObjectMapper JSON = strictMapper();
+
+    /**
+     * Jackson by default reads {@code "folds": 5.7} as 5, {@code "folds": "5"} as 5 and a null as 0: a job file
+     * with such a value would run with a setting nobody wrote. These coercions are refused; numbers written as
+     * numbers, and {@code --set} values (parsed as JSON first), are unaffected.
+     */
+    private static ObjectMapper strictMapper() {
+        ObjectMapper m = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            m.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        }
+        m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return m;
+    }
+
+    /**
+     * A job file that Jackson cannot bind, as one line naming the field by its dotted path, what it expects and
+     * the value found ({@code tree} is the merged job the binding read).
+     */
+    static String bindingError(IOException e, JsonNode tree) {
+        if (e.getCause() instanceof IllegalArgumentException iae) {
+            return iae.getMessage();
+        }
+        if (!(e instanceof JsonMappingException jm) || jm.getPath().isEmpty()) {
+            return String.valueOf(e.getMessage()).split("\n")[0];
+        }
+        StringBuilder path = new StringBuilder();
+        JsonNode found = tree;
+        for (JsonMappingException.Reference r : jm.getPath()) {
+            if (r.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+                found = found == null ? null : found.get(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+                found = found == null ? null : found.get(r.getIndex());
+            }
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '" + path + "'" + (u.getKnownPropertyIds() == null ? ""
+                    : " (known fields here: " + u.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        }
+        String expected = "a value Jackson could not bind";
+        if (e instanceof MismatchedInputException mi && mi.getTargetType() != null) {
+            Class<?> t = mi.getTargetType();
+            expected = t == int.class || t == Integer.class || t == long.class || t == Long.class ? "a whole number"
+                    : t == double.class || t == Double.class ? "a number"
+                    : t == boolean.class || t == Boolean.class ? "true or false"
+                    : t == String.class ? "a string"
+                    : java.util.List.class.isAssignableFrom(t) ? "a list"
+                    : java.util.Map.class.isAssignableFrom(t) || t.isRecord() ? "an object" : t.getSimpleName();
+        }
+        return "field '" + path + "' must be " + expected + ", got " + (found == null ? "nothing" : found);
+    }
 
     /** Where the features are and how to split them into tasks. */
     public record Input(String features, Integer repartition) implements Serializable {
@@ -145,8 +208,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         try {
             return JSON.treeToValue(withDefaults, JobConfig.class);
         } catch (IOException e) {
-            Throwable c = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
-            throw new IllegalArgumentException("Job " + source + ": " + c.getMessage().split("\n")[0], e);
+            throw new IllegalArgumentException("Job " + source + ": " + bindingError(e, withDefaults), e);
         }
     }
 

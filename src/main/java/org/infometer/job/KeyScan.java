@@ -75,4 +75,48 @@ public final class KeyScan {
         }
         return new Result(new RowValidator(contract, channels, duplicates), total, tokens, dups.size());
     }
+
+    /** Cross-fitting with an inner selection needs held-out samples in at least this many folds. */
+    public static final int MIN_FOLDS_WITH_SAMPLES = 3;
+
+    /** Runs with more samples than this are not checked for empty folds (all but impossible by hash). */
+    static final int SMALL_RUN_SAMPLES = 200;
+
+    /**
+     * Runs whose samples fall into fewer than {@link #MIN_FOLDS_WITH_SAMPLES} folds, with the reason their rows are
+     * quarantined: such a run cannot be cross-fitted, and failing the whole job for it would lose every other
+     * run. Counted over samples with usable keys (not null, not empty, not duplicated); only small runs are
+     * looked at, by collecting their sample tokens.
+     */
+    public static Map<String, String> unfittableRuns(Dataset<Row> features, RowValidator validator, int folds,
+                                                     long seed) {
+        Dataset<Row> keys = features.select(col("run_id"), col("sample_token"))
+                .filter(col("run_id").isNotNull().and(col("sample_token").isNotNull()));
+        List<Row> small = keys.groupBy(col("run_id")).agg(org.apache.spark.sql.functions.countDistinct(
+                col("sample_token")).as("n")).filter(col("n").leq(SMALL_RUN_SAMPLES)).collectAsList();
+        Map<String, String> out = new TreeMap<>();
+        if (small.isEmpty()) {
+            return out;
+        }
+        List<String> runs = small.stream().map(r -> r.getString(0)).toList();
+        Map<String, java.util.Set<String>> samples = new TreeMap<>();
+        for (Row r : keys.filter(col("run_id").isin(runs.toArray())).distinct().collectAsList()) {
+            String run = r.getString(0);
+            String sample = r.getString(1);
+            if (!run.isBlank() && !sample.isBlank() && !validator.isDuplicate(run, sample)) {
+                samples.computeIfAbsent(run, k -> new java.util.TreeSet<>()).add(sample);
+            }
+        }
+        for (String run : runs) {
+            java.util.Set<String> s = samples.getOrDefault(run, java.util.Set.of());
+            long used = s.stream().mapToInt(t -> org.infometer.estimate.StableHash.fold(t, folds, seed)).distinct()
+                    .count();
+            if (used < MIN_FOLDS_WITH_SAMPLES) {
+                out.put(run, "run " + run + " has " + s.size() + " usable sample(s), in " + used + " of the " + folds
+                        + " folds; cross-fitting needs samples in at least " + MIN_FOLDS_WITH_SAMPLES
+                        + " folds, so the run is not estimated (the other runs are)");
+            }
+        }
+        return out;
+    }
 }

@@ -7,14 +7,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.CrossFitEstimator;
+import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
+import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardFitting;
 import org.infometer.estimate.ShardRunner;
 import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.flow.FlowEstimator;
 import org.infometer.estimate.gaussian.GaussianEstimator;
+import org.infometer.estimate.gaussian.GaussianSceneProjector;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
@@ -24,6 +27,7 @@ import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;
 import org.infometer.report.SummaryJson;
 import org.infometer.report.Validity;
+import org.infometer.schema.ChannelRanges;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
@@ -71,10 +75,14 @@ public final class MeasureJob {
 
     public static MeasureResult run(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress) {
         FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
-        IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
-        IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
-                List.of("quarantine", "sample_mi", "scene_mi", "run_mi"));
+        IcebergTables.register(spark, cfg.output().catalog(), cfg.output().warehouse());
         try {
+            WarehouseProbe.check(spark, cfg.output().catalog(), "output.warehouse");
+            // Then the cluster checks (executors see the warehouse), an interrupted publish completed, and the
+            // existing tables' schemas, all before any work.
+            IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+            IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
+                    List.of("quarantine", "sample_mi", "scene_mi", "run_mi"));
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
@@ -96,12 +104,17 @@ public final class MeasureJob {
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
         progress.info(String.format("%,d rows in %d runs; %d duplicated keys", scan.rows(), scan.tokensByRun().size(),
                 scan.duplicateKeys()));
-        RowValidator validator = scan.validator();
+        ChannelRanges ranges = new ChannelRanges();
+        spark.sparkContext().register(ranges, "infometer: channel ranges");
+        RowValidator validator = scan.validator().forMeasurement().recording(ranges).excludingRuns(
+                KeyScan.unfittableRuns(features, scan.validator(), cfg.estimator().folds(), cfg.estimator().seed()));
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
         List<ScoredRow> scored;
         Map<String, Double> ranks;
+        String undescribed = "map".equals(cfg.estimator().granularity())
+                ? "map granularity: a scene's samples are too few observations" : null;
         Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
         if (estimator instanceof ShardFitting sf && sf.perShard()) {
             progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
@@ -118,6 +131,7 @@ public final class MeasureJob {
                         c.se()));
             });
             ranks = Map.of();
+            undescribed = "per-shard fitting gives no scene coordinates";
         } else {
             progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
             CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
@@ -127,8 +141,13 @@ public final class MeasureJob {
             Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
             Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
                     .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-            scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models);
+            Map<String, SceneProjector> projectors = sceneProjectors(fitted, features, validator, settings, cfg,
+                    progress);
+            Broadcast<Map<String, SceneProjector>> scenesB = spark.sparkContext()
+                    .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+            scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
             models.destroy();
+            scenesB.destroy();
             ranks = fitted.modelRankMeanByRun();
         }
 
@@ -140,7 +159,8 @@ public final class MeasureJob {
                 rejected.add(s);
             } else {
                 samples.add(new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(),
-                        s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits()));
+                        s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits(), s.block(),
+                        s.inFold() == null ? null : s.inFold().miBits()));
             }
         }
         rejected.sort(Comparator.comparing((ScoredRow r) -> String.valueOf(r.sourceFile()))
@@ -149,9 +169,10 @@ public final class MeasureJob {
         List<Reductions.RunStats> runs = new ArrayList<>();
         List<Reductions.SceneStats> scenes = new ArrayList<>();
         Map<String, List<SampleResult>> byRun = Reductions.byRun(samples);
+        String notDescribed = undescribed;
         byRun.forEach((run, list) -> {
             runs.add(Reductions.run(run, list));
-            scenes.addAll(Reductions.scenes(run, list));
+            scenes.addAll(Reductions.scenes(run, list, notDescribed));
         });
         Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
                 : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
@@ -164,16 +185,19 @@ public final class MeasureJob {
             List<SampleResult> list = byRun.get(run.runId());
             int[] ch = validator.channels(run.runId());
             int dims = ch == null ? 0 : ch[0] + ch[1];
-            runValidity.put(run.runId(), Validity.runMi(run.perToken().get("mi"), list, dims,
-                    tokenGranularity));
-            Map<String, List<SampleResult>> byScene = new TreeMap<>();
-            list.forEach(smp -> byScene.computeIfAbsent(smp.sceneToken(), k -> new ArrayList<>()).add(smp));
+            Validity.Verdict verdict = Validity.runMi(run.perToken().get("mi"), list, dims, tokenGranularity);
+            verdict = Validity.constantChannels(verdict, ranges.constantChannels(run.runId(), contract.x(),
+                    contract.y()));
+            verdict = Validity.foldsUsed(verdict, foldsUsed(list), cfg.estimator().folds(), list.size());
+            runValidity.put(run.runId(), verdict);
             for (Reductions.SceneStats sc : scenes) {
                 if (sc.runId().equals(run.runId())) {
-                    sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc.miPerToken(),
-                            byScene.get(sc.sceneToken()), dims, tokenGranularity, runValidity.get(run.runId())));
+                    sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc, dims,
+                            tokenGranularity, runValidity.get(run.runId())));
                 }
             }
+            // After the scenes: a single scene limits the run's interval, not the scene's own values.
+            runValidity.put(run.runId(), Validity.singleScene(runValidity.get(run.runId()), run.scenes()));
         }
         List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
         all.addAll(sceneValidity.values());
@@ -194,6 +218,36 @@ public final class MeasureJob {
         return result;
     }
 
+    /**
+     * The runs' scene coordinates: the estimator's own when it made them in its fit pass, else one extra pass for
+     * the Gaussian moments (the learned estimator). None at map granularity, where a scene has too few
+     * observations (samples) for a refit.
+     */
+    private static Map<String, SceneProjector> sceneProjectors(CrossFitEstimator.Fitted fitted, Dataset<Row> features,
+                                                               RowValidator validator,
+                                                               CrossFitEstimator.Settings settings, JobConfig cfg,
+                                                               Progress progress) {
+        if ("map".equals(cfg.estimator().granularity())) {
+            return new TreeMap<>();
+        }
+        if (fitted.sceneProjectors() != null) {
+            return new TreeMap<>(fitted.sceneProjectors());
+        }
+        progress.info("scene coordinates: one pass for the runs' Gaussian moments (scene-level refits)");
+        features.sparkSession().sparkContext().setJobDescription("infometer: scene coordinates (Gaussian moments)");
+        Map<String, List<JointMoments>> byRun = new TreeMap<>();
+        ShardRunner.fitMoments(features, validator, settings.folds(), settings.seed())
+                .forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new ArrayList<>()).add(v));
+        Map<String, SceneProjector> out = new TreeMap<>();
+        byRun.forEach((run, folds) -> {
+            GaussianSceneProjector p = GaussianSceneProjector.fit(folds);
+            if (p != null) {
+                out.put(run, p);
+            }
+        });
+        return out;
+    }
+
     private static void checkRejectedFraction(JobConfig cfg, long total, List<ScoredRow> rejected) {
         double fraction = total == 0 ? 0 : (double) rejected.size() / total;
         if (fraction > cfg.validation().maxRejectedFraction()) {
@@ -207,6 +261,11 @@ public final class MeasureJob {
                     rejected.size(), total, 100 * fraction, 100 * cfg.validation().maxRejectedFraction(), byCode,
                     first.sourceFile(), first.sampleToken(), first.rejection().reason()));
         }
+    }
+
+    /** Folds that hold at least one of the samples (at most the configured number; fewer for small runs). */
+    static int foldsUsed(List<SampleResult> samples) {
+        return (int) samples.stream().mapToInt(SampleResult::fold).distinct().count();
     }
 
     /** Key of a scene in the scene verdict maps. */
@@ -261,6 +320,8 @@ public final class MeasureJob {
             v.put("hxy_bits_per_token", r.hxyPerToken());
             v.put("redundancy_rank", r.rank());
             v.put("redundancy_percentile", r.percentile());
+            v.put("mi_run_model_bits_per_token", r.pooledMiPerToken().value());
+            v.put("scene_refit_pairs", r.refitted() ? r.refitPairs() : 0);
             Validity.Verdict verdict = sceneValidity.get(sceneKey(r.runId(), r.sceneToken()));
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());
@@ -276,7 +337,7 @@ public final class MeasureJob {
             v.put("x_modality", x);
             v.put("y_modality", y);
             v.put("estimator", est);
-            v.put("folds", cfg.estimator().folds());
+            v.put("folds", foldsUsed(samples.stream().filter(smp -> smp.runId().equals(r.runId())).toList()));
             v.put("n_samples", r.samples());
             v.put("n_tokens", r.tokens());
             v.put("n_scenes", r.scenes());

@@ -227,12 +227,15 @@ public final class PidJob {
      */
     public static List<String> columns(SparkSession spark, String input, String x, String y, String target,
                                        String group, PrintStream out) {
-        Dataset<Row> df = input.contains("/") ? spark.read().parquet(input) : spark.table(input);
+        Dataset<Row> df = openColumnsInput(spark, input);
         for (String c : group == null ? List.of(x, y, target) : List.of(x, y, target, group)) {
             if (!Arrays.asList(df.columns()).contains(c)) {
                 throw new InputException("Table " + input + " has no column '" + c + "'; columns: "
                         + String.join(", ", df.columns()));
             }
+        }
+        for (String c : List.of(x, y, target)) {
+            refuseContinuous(df, input, c);
         }
         List<org.apache.spark.sql.Column> keys = new ArrayList<>();
         for (String c : group == null ? List.of(x, y, target) : List.of(group, x, y, target)) {
@@ -248,6 +251,22 @@ public final class PidJob {
                 continue;
             }
             byGroup.computeIfAbsent(group == null ? "(all)" : String.valueOf(r.get(0)), g -> new ArrayList<>()).add(r);
+        }
+        if (byGroup.isEmpty()) {
+            throw new InputException(counted.isEmpty() ? "Table " + input + " has no rows: there is nothing to "
+                    + "decompose" : "Table " + input + " has no row where " + x + ", " + y + " and " + target
+                    + " are all set (" + nulls + " rows, each with a null in one of them)");
+        }
+        for (int i = 0; i < 3; i++) {
+            final int col = off + i;
+            long distinct = counted.stream().filter(r -> !r.isNullAt(col)).map(r -> r.getString(col)).distinct()
+                    .count();
+            if (distinct > MAX_CATEGORIES) {
+                throw new InputException("Column '" + List.of(x, y, target).get(i) + "' of " + input + " has "
+                        + distinct + " distinct values, more than the " + MAX_CATEGORIES + " categories pid-columns "
+                        + "decomposes (the BROJA problem grows with the product of the three category counts); "
+                        + "group its values into fewer categories first");
+            }
         }
         List<String> lines = new ArrayList<>();
         lines.add(String.format("PID of %s by %s (x1) and %s (x2) in %s, bits%s", target, x, y, input,
@@ -287,5 +306,55 @@ public final class PidJob {
         }
         lines.forEach(out::println);
         return lines;
+    }
+
+    /** Most distinct values a pid-columns column may have; each is one category of the decomposition. */
+    static final int MAX_CATEGORIES = 1000;
+
+    /**
+     * The pid-columns input: a path (anything with a '/') read as Parquet, else a catalog table. A path or table
+     * that does not exist, or a path that is not Parquet, is bad input naming it, not a Spark stack trace.
+     */
+    static Dataset<Row> openColumnsInput(SparkSession spark, String input) {
+        if (input.contains("/")) {
+            FeatureInput.listParquet(spark, input);   // names a missing or empty path
+            try {
+                return spark.read().parquet(input);
+            } catch (RuntimeException e) {
+                throw new InputException("Input " + input + " is not a readable Parquet table: "
+                        + String.valueOf(e.getMessage()).split("\n")[0], e);
+            }
+        }
+        if (!spark.catalog().tableExists(input)) {
+            throw new InputException("Table " + input + " does not exist (--input takes a Parquet path, which "
+                    + "must contain a '/', e.g. ./table.parquet, or a catalog table name)");
+        }
+        return spark.table(input);
+    }
+
+    /**
+     * Every distinct value of a column is a category, so a floating-point column of continuous values would
+     * silently become as many categories as it has values. Such a column is refused; one holding only whole
+     * numbers (e.g. 1.0, 2.0) is read as those categories.
+     */
+    static void refuseContinuous(Dataset<Row> df, String input, String column) {
+        DataType t = df.schema().apply(column).dataType();
+        boolean fractional = t.equals(DataTypes.FloatType) || t.equals(DataTypes.DoubleType)
+                || (t instanceof org.apache.spark.sql.types.DecimalType d && d.scale() > 0);
+        if (!fractional) {
+            return;
+        }
+        org.apache.spark.sql.Column c = org.apache.spark.sql.functions.col(column);
+        org.apache.spark.sql.Column nonWhole = c.isNotNull().and(c.isNaN().or(c.notEqual(
+                org.apache.spark.sql.functions.floor(c))));
+        Row r = df.filter(nonWhole).agg(org.apache.spark.sql.functions.count("*"),
+                org.apache.spark.sql.functions.first(c)).first();
+        long bad = r.getLong(0);
+        if (bad > 0) {
+            throw new InputException("Column '" + column + "' of " + input + " is " + t.sql() + " with " + bad
+                    + " non-integer values (e.g. " + r.get(1) + "): pid-columns needs discrete columns, and would "
+                    + "count every distinct value as a category. Discretise it first (e.g. FLOOR(" + column
+                    + " / width), or quantile bins) or use the pid mode, which clusters feature maps");
+        }
     }
 }

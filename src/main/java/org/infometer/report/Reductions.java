@@ -29,10 +29,16 @@ public final class Reductions {
                            Map<String, Estimate> perToken, double ci95Low, double ci95High) {
     }
 
-    /** Scene-level values of one run, with the scene's redundancy rank in that run (1 = most redundant). */
+    /**
+     * Scene-level values of one run, with the scene's redundancy rank in that run (1 = most redundant). Values come
+     * from the scene-refitted per-sample values ({@link SceneValues}, listed in {@code values}) when
+     * {@code refitted}; {@code pooledMiPerToken} is the plain mean of the run models' values, for comparison.
+     */
     public record SceneStats(String runId, String sceneToken, long samples, long tokens, Estimate miPerSample,
                              Estimate miPerToken, double hxPerToken, double hyPerToken, double hxyPerToken,
-                             int rank, double percentile) {
+                             int rank, double percentile, Estimate pooledMiPerToken, boolean refitted,
+                             int refitPairs, long refitTrainTokens, String notRefittedBecause,
+                             List<SampleResult> values) {
     }
 
     public static List<SampleResult> sorted(List<SampleResult> samples) {
@@ -125,13 +131,20 @@ public final class Reductions {
 
     /** Scene aggregates of one run, ranked by mean MI per token (ties broken by scene token). */
     public static List<SceneStats> scenes(String runId, List<SampleResult> samples) {
-        Map<String, List<SampleResult>> byScene = new TreeMap<>();
-        for (SampleResult s : samples) {
-            byScene.computeIfAbsent(s.sceneToken(), k -> new ArrayList<>()).add(s);
-        }
+        return scenes(runId, samples, null);
+    }
+
+    /**
+     * As {@link #scenes(String, List)}; {@code undescribed} says why samples carry no scene statistics, if they
+     * may not (null when the only reason is a run without dependence to refit).
+     */
+    public static List<SceneStats> scenes(String runId, List<SampleResult> samples, String undescribed) {
+        List<SampleResult> ordered = sorted(samples);
+        Map<String, SceneValues.Scene> byScene = SceneValues.of(ordered, undescribed);
         List<SceneStats> unranked = new ArrayList<>();
-        for (Map.Entry<String, List<SampleResult>> e : byScene.entrySet()) {
-            List<SampleResult> ss = e.getValue();
+        for (Map.Entry<String, SceneValues.Scene> e : byScene.entrySet()) {
+            SceneValues.Scene scene = e.getValue();
+            List<SampleResult> ss = scene.samples();
             MeanVariance mi = new MeanVariance();
             long tokens = 0;
             double hx = 0;
@@ -147,9 +160,16 @@ public final class Reductions {
             Map<String, List<SampleResult>> asUnits = new TreeMap<>();
             asUnits.put(e.getKey(), ss);
             Estimate perToken = ratio(asUnits, "mi", true);
+            Estimate pooled = perToken;
+            if (scene.refitted()) {
+                Map<String, List<SampleResult>> raw = new TreeMap<>();
+                raw.put(e.getKey(), ordered.stream().filter(s -> s.sceneToken().equals(e.getKey())).toList());
+                pooled = ratio(raw, "mi", true);
+            }
             unranked.add(new SceneStats(runId, e.getKey(), ss.size(), tokens,
                     new Estimate(mi.mean(), mi.standardError(), ss.size()), perToken,
-                    hx / tokens, hy / tokens, hxy / tokens, 0, 0));
+                    hx / tokens, hy / tokens, hxy / tokens, 0, 0, pooled, scene.refitted(), scene.pairs(),
+                    scene.minTrainTokens(), scene.why(), ss));
         }
         List<SceneStats> ranked = new ArrayList<>(unranked);
         ranked.sort(Comparator.comparingDouble((SceneStats s) -> -s.miPerToken().value())
@@ -160,7 +180,9 @@ public final class Reductions {
             SceneStats s = ranked.get(i);
             double pct = n == 1 ? 100.0 : 100.0 * (n - 1 - i) / (n - 1);
             out.add(new SceneStats(s.runId(), s.sceneToken(), s.samples(), s.tokens(), s.miPerSample(),
-                    s.miPerToken(), s.hxPerToken(), s.hyPerToken(), s.hxyPerToken(), i + 1, pct));
+                    s.miPerToken(), s.hxPerToken(), s.hyPerToken(), s.hxyPerToken(), i + 1, pct,
+                    s.pooledMiPerToken(), s.refitted(), s.refitPairs(), s.refitTrainTokens(),
+                    s.notRefittedBecause(), s.values()));
         }
         return out;
     }

@@ -1,10 +1,33 @@
 package org.infometer.report;
 
+import org.infometer.estimate.SceneBlockStats;
+
 import java.io.Serializable;
 
-/** One scored sample, as the reductions and the sample table see it. */
+/**
+ * One scored sample, as the reductions and the sample table see it; {@code block} (may be null) describes its
+ * tokens in the run's scene coordinates, for the scene-level refit ({@link SceneValues}); {@code inFoldMiBits}
+ * (null for most samples) is its MI under a model fitted with it, for the overfit check.
+ */
 public record SampleResult(String runId, String sceneToken, String sampleToken, Long timestamp, int fold,
-                           int tokens, double hxBits, double hyBits, double hxyBits) implements Serializable {
+                           int tokens, double hxBits, double hyBits, double hxyBits, SceneBlockStats block,
+                           Double inFoldMiBits) implements Serializable {
+
+    public SampleResult(String runId, String sceneToken, String sampleToken, Long timestamp, int fold, int tokens,
+                        double hxBits, double hyBits, double hxyBits) {
+        this(runId, sceneToken, sampleToken, timestamp, fold, tokens, hxBits, hyBits, hxyBits, null, null);
+    }
+
+    public SampleResult(String runId, String sceneToken, String sampleToken, Long timestamp, int fold, int tokens,
+                        double hxBits, double hyBits, double hxyBits, SceneBlockStats block) {
+        this(runId, sceneToken, sampleToken, timestamp, fold, tokens, hxBits, hyBits, hxyBits, block, null);
+    }
+
+    /** The same sample with its codelengths shifted by {@code dx, dy, dxy} bits. */
+    SampleResult shifted(double dx, double dy, double dxy) {
+        return new SampleResult(runId, sceneToken, sampleToken, timestamp, fold, tokens, hxBits + dx, hyBits + dy,
+                hxyBits + dxy, block, inFoldMiBits);
+    }
 
     public double miBits() {
         return hxBits + hyBits - hxyBits;

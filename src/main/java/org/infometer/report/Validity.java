@@ -36,6 +36,16 @@ public final class Validity {
     public static final double MIN_ROWS_PER_CELL = 5;
     /** PID: a term's bootstrap bias estimate larger than this share of the plug-in I(X, Y; T). */
     public static final double MAX_BIAS_SHARE = 0.1;
+    /** Overfit: in-fold MI above held-out MI by more than this share of the held-out MI ... */
+    public static final double OVERFIT_SHARE = 0.5;
+    /** ... plus this many bits per token ... */
+    public static final double OVERFIT_ABSOLUTE_BITS = 0.05;
+    /** ... and by more than this many SE of the paired difference. */
+    public static final double OVERFIT_SE = 3;
+    /** Overfit: fewer samples scored in fold than this and the check is skipped. */
+    public static final int MIN_OVERFIT_SAMPLES = 5;
+    /** Scene refit: the small-sample correction may be at most this many SE of the scene value. */
+    public static final double MAX_CORRECTION_SE = 2;
 
     private Validity() {
     }
@@ -86,6 +96,14 @@ public final class Validity {
             return this;
         }
 
+        Builder addAll(Verdict v) {
+            if (v.status().ordinal() > status.ordinal()) {
+                status = v.status();
+            }
+            reasons.addAll(v.reasons());
+            return this;
+        }
+
         Verdict build() {
             return new Verdict(status, reasons);
         }
@@ -105,7 +123,53 @@ public final class Validity {
             return b.build();
         }
         foldHeterogeneity(b, samples);
+        overfit(b, samples);
         return b.build();
+    }
+
+    /**
+     * Overfit: the subsample also scored by a model fitted with it ({@code inFoldMiBits}) has an in-fold MI per
+     * token above its held-out MI by more than {@link #OVERFIT_SHARE} of the held-out value plus
+     * {@link #OVERFIT_ABSOLUTE_BITS}, and by more than {@link #OVERFIT_SE} SE of the paired difference.
+     */
+    static void overfit(Builder b, List<SampleResult> samples) {
+        double[] g = overfitGap(samples);
+        if (g == null) {
+            return;
+        }
+        double gap = g[0];
+        double heldOut = g[1];
+        double se = g[2];
+        if (gap > OVERFIT_SHARE * Math.abs(heldOut) + OVERFIT_ABSOLUTE_BITS && gap > OVERFIT_SE * se) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "overfit: in-fold MI %.4g bits/token against %.4g "
+                    + "held out on the same %d samples (gap %.3g, SE %.2g)", heldOut + gap, heldOut, (int) g[3], gap,
+                    se));
+        }
+    }
+
+    /** {in-fold minus held-out MI per token, held-out MI per token, SE of the gap, samples}, or null (too few). */
+    public static double[] overfitGap(List<SampleResult> samples) {
+        List<SampleResult> seen = samples.stream().filter(s -> s.inFoldMiBits() != null).toList();
+        if (seen.size() < MIN_OVERFIT_SAMPLES) {
+            return null;
+        }
+        double tokens = 0;
+        double gapSum = 0;
+        double heldSum = 0;
+        for (SampleResult s : seen) {
+            tokens += s.tokens();
+            gapSum += s.inFoldMiBits() - s.miBits();
+            heldSum += s.miBits();
+        }
+        double gap = gapSum / tokens;
+        double ss = 0;
+        for (SampleResult s : seen) {
+            double e = (s.inFoldMiBits() - s.miBits()) - gap * s.tokens();
+            ss += e * e;
+        }
+        int n = seen.size();
+        double se = Math.sqrt((double) n / (n - 1) * ss) / tokens;
+        return new double[] {gap, heldSum / tokens, se, n};
     }
 
     /**
@@ -120,6 +184,32 @@ public final class Validity {
         if (run != null && !run.ok()) {
             b.add(run.status(), "scored by the run's models, which are " + run.status().label() + " ("
                     + run.reason() + ")");
+        }
+        return b.build();
+    }
+
+    /**
+     * A scene row: {@link #sceneMi(Estimate, List, int, boolean, Verdict)} on the scene's (refitted) per-sample
+     * values, plus the scene refit's own checks: a scene left with the run models' values is pulled toward the run;
+     * a refit whose small-sample correction, r^2 / (2 n) nats per token for r pairs fitted on n tokens, exceeds
+     * {@link #MAX_CORRECTION_SE} SE rests more on that first-order correction than on the data.
+     */
+    public static Verdict sceneMi(Reductions.SceneStats scene, int dims, boolean tokenGranularity, Verdict run) {
+        Verdict base = sceneMi(scene.miPerToken(), scene.values(), dims, tokenGranularity, run);
+        Builder b = new Builder();
+        b.addAll(base);
+        if (scene.notRefittedBecause() != null) {
+            b.add(Status.UNRELIABLE, "not refitted for the scene (" + scene.notRefittedBecause() + "): the run "
+                    + "models' values are pulled toward the run");
+        } else if (scene.refitted()) {
+            int r = scene.refitPairs();
+            double bias = r * (double) r / (2.0 * scene.refitTrainTokens()) / Math.log(2);
+            double se = scene.miPerToken().se();
+            if (Double.isFinite(se) && bias > MAX_CORRECTION_SE * se) {
+                b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "scene refit of %d canonical pairs on %,d tokens: "
+                        + "small-sample correction %.3g bits/token exceeds %.0f SE (SE %.3g)", r,
+                        scene.refitTrainTokens(), bias, MAX_CORRECTION_SE, se));
+            }
         }
         return b.build();
     }
@@ -294,5 +384,57 @@ public final class Validity {
             m.put(s.label(), rows.stream().filter(v -> v.status() == s).count());
         }
         return m;
+    }
+
+    // ---- Checks of what the data allow the estimate to be (README "Validity status": folds used, scenes,
+    // constant channels). Separate from the checks above; each adds its reason to an existing verdict.
+
+    /** A run with fewer scenes than this has no scene-clustered SE: its interval treats samples as independent. */
+    public static final int MIN_SCENES_FOR_CLUSTERED_SE = 2;
+
+    /** The verdict with one more failed check: the worse status wins, the reason is appended. */
+    public static Verdict adding(Verdict v, Status s, String reason) {
+        List<String> reasons = new ArrayList<>(v.reasons());
+        reasons.add(reason);
+        return new Verdict(s.ordinal() > v.status().ordinal() ? s : v.status(), reasons);
+    }
+
+    /**
+     * Cross-fitting assigns samples to folds by a hash of the sample token; a run with few samples leaves some
+     * folds empty, so its estimate rests on fewer (and smaller-trained) models than the job asked for.
+     */
+    public static Verdict foldsUsed(Verdict v, int foldsUsed, int foldsConfigured, int samples) {
+        if (foldsUsed >= foldsConfigured) {
+            return v;
+        }
+        return adding(v, Status.UNRELIABLE, String.format(Locale.ROOT, "only %d of the %d configured folds hold "
+                + "samples (%d samples): each model was fitted on at most %d samples", foldsUsed, foldsConfigured,
+                samples, Math.max(samples - 1, 0)));
+    }
+
+    /**
+     * Run intervals are clustered by scene; with a single scene there is one cluster and the SE falls back to
+     * samples as units, which ignores the dependence between samples of a scene the clustering exists for.
+     */
+    public static Verdict singleScene(Verdict v, long scenes) {
+        if (scenes >= MIN_SCENES_FOR_CLUSTERED_SE) {
+            return v;
+        }
+        return adding(v, Status.UNRELIABLE, scenes + " scene: no scene-clustered interval exists; SE and interval "
+                + "treat the samples as independent");
+    }
+
+    /**
+     * A channel with the same value in every token has no density: H of that modality and H(X,Y) are -infinity
+     * for such data, so the finite H values written (set by the model's variance floor) mean nothing. MI is
+     * unaffected by a constant channel, but the row is marked so nobody reads the H columns.
+     */
+    public static Verdict constantChannels(Verdict v, List<String> constant) {
+        if (constant.isEmpty()) {
+            return v;
+        }
+        return adding(v, Status.UNRELIABLE, "constant channel(s) " + String.join(", ", constant) + ": their "
+                + "differential entropy is -infinity, so the H values are not meaningful (the true MI does not depend on "
+                + "such a channel)");
     }
 }

@@ -3,6 +3,7 @@ package org.infometer.schema;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -78,7 +79,7 @@ public final class FeatureContract implements Serializable {
             DataType got = actual.apply(col).dataType();
             if (!compatible(expected.dataType(), got)) {
                 problems.add("column '" + col + "' has type " + got.sql() + ", expected "
-                        + expected.dataType().sql());
+                        + expected.dataType().sql() + castHint(col, expected.dataType(), got));
             }
         }
         if (!problems.isEmpty()) {
@@ -86,6 +87,20 @@ public final class FeatureContract implements Serializable {
                     + "(data-schemas/features.ddl with modalities " + x + ", " + y + "): "
                     + String.join("; ", problems) + ". Columns present: " + String.join(", ", actual.fieldNames()));
         }
+    }
+
+    /**
+     * DOUBLE maps are refused rather than narrowed here: a silent cast turns values beyond the float range into
+     * infinities and changes every value, so the writer should choose the cast.
+     */
+    private static String castHint(String col, DataType expected, DataType got) {
+        if (expected instanceof ArrayType ea && got instanceof ArrayType ga
+                && ea.elementType().equals(DataTypes.FloatType)
+                && (ga.elementType().equals(DataTypes.DoubleType) || ga.elementType() instanceof DecimalType)) {
+            return " (single precision is the contract; write the column as FLOAT, e.g. CAST(" + col
+                    + " AS ARRAY<FLOAT>), after checking its values fit the float range)";
+        }
+        return "";
     }
 
     private static boolean compatible(DataType expected, DataType got) {

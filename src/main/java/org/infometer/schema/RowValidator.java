@@ -17,18 +17,68 @@ import java.util.Set;
  */
 public final class RowValidator implements Serializable {
 
+    /**
+     * Largest feature magnitude accepted, 2^24. The fit keeps sums of products of values in 128-bit fixed point
+     * ({@code ExactSums}: 2^79 in all, 2^-48 resolution), so with values below 2^24 a run can hold 2^31 tokens at
+     * that magnitude before a sum could overflow; larger values (1e30, or near the float maximum 3.4e38) would
+     * fail the whole fit, so their rows are quarantined instead. MI is invariant to rescaling a channel, so such
+     * data can be rescaled without changing what is measured.
+     */
+    public static final float MAX_ABS_VALUE = 0x1p24f;
+
     private final FeatureContract contract;
     private final Map<String, int[]> channelsByRun;
     private final Map<String, Long> duplicates;
+    private final ChannelRanges ranges;
+    private final Map<String, String> unfittableRuns;
+    private final boolean measurement;
 
     /**
      * @param channelsByRun run id to {x channels, y channels}, the most common values in that run
      * @param duplicates    "run_id\u0000sample_token" to occurrence count, for keys that occur more than once
      */
     public RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates) {
+        this(contract, channelsByRun, duplicates, null, Map.of(), false);
+    }
+
+    private RowValidator(FeatureContract contract, Map<String, int[]> channelsByRun, Map<String, Long> duplicates,
+                         ChannelRanges ranges, Map<String, String> unfittableRuns, boolean measurement) {
         this.contract = contract;
         this.channelsByRun = channelsByRun;
         this.duplicates = duplicates;
+        this.ranges = ranges;
+        this.unfittableRuns = unfittableRuns;
+        this.measurement = measurement;
+    }
+
+    /**
+     * The same checks plus those only the MI measurement needs: values beyond {@link #MAX_ABS_VALUE} (its exact
+     * sums) and a y map identical to the x map (infinite MI). The PID job discretises the maps instead, where
+     * neither is a problem (identical maps are pure redundancy there).
+     */
+    public RowValidator forMeasurement() {
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, unfittableRuns, true);
+    }
+
+    /** Whether (run, sample) occurs more than once in the input (every copy is then quarantined). */
+    public boolean isDuplicate(String runId, String sampleToken) {
+        return duplicates.containsKey(key(runId, sampleToken));
+    }
+
+    /**
+     * The same checks, also quarantining every row of the given runs (run id to reason), e.g. runs too small
+     * to be cross-fitted.
+     */
+    public RowValidator excludingRuns(Map<String, String> reasons) {
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, Map.copyOf(reasons), measurement);
+    }
+
+    /**
+     * The same checks, also recording every valid row's channel ranges into {@code ranges} (a registered
+     * accumulator), for the constant-channel check on the driver.
+     */
+    public RowValidator recording(ChannelRanges ranges) {
+        return new RowValidator(contract, channelsByRun, duplicates, ranges, unfittableRuns, measurement);
     }
 
     /** The pair of modality columns the rows are validated against. */
@@ -52,12 +102,23 @@ public final class RowValidator implements Serializable {
                 return new Rejection("null_key", contract.columnAt(o), contract.columnAt(o) + " is null");
             }
         }
+        for (int o : new int[] {FeatureContract.RUN_ID, FeatureContract.SCENE, FeatureContract.SAMPLE}) {
+            // An empty or blank token cannot be told apart from a missing one downstream (joins, reports).
+            if (row.getUTF8String(o).toString().isBlank()) {
+                return new Rejection("empty_key", contract.columnAt(o), contract.columnAt(o) + " is empty"
+                        + (row.getUTF8String(o).numBytes() > 0 ? " (only whitespace)" : ""));
+            }
+        }
         String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
         String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
         Long dup = duplicates.get(key(run, sample));
         if (dup != null) {
             return new Rejection("duplicate_key", null, "(run_id, sample_token) = (" + run + ", " + sample
                     + ") appears " + dup + " times; every copy is quarantined");
+        }
+        String unfittable = unfittableRuns.get(run);
+        if (unfittable != null) {
+            return new Rejection("run_too_small", "sample_token", unfittable);
         }
         Rejection r = checkModality(row, FeatureContract.X, contract.x());
         if (r == null) {
@@ -83,7 +144,48 @@ public final class RowValidator implements Serializable {
             return new Rejection("channel_mismatch", contract.y() + "_channels", contract.y() + "_channels = " + cy
                     + " but run " + run + " uses " + expected[1] + " (its most common value)");
         }
+        if (measurement && cx == cy && identical(row.getArray(FeatureContract.X), row.getArray(FeatureContract.Y))) {
+            return new Rejection("identical_modalities", contract.y(), contract.y() + " is identical to "
+                    + contract.x() + " (all " + (long) tx * cx + " values): the MI of two identical continuous maps "
+                    + "is infinite, so no finite estimate of it means anything; check the step that wrote "
+                    + contract.y());
+        }
+        if (ranges != null) {
+            ranges.add(range(run, row, tx, cx, cy));
+        }
         return null;
+    }
+
+    private static boolean identical(ArrayData a, ArrayData b) {
+        int n = a.numElements();
+        for (int i = 0; i < n; i++) {
+            if (a.getFloat(i) != b.getFloat(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ChannelRanges.RowRange range(String run, InternalRow row, int t, int cx, int cy) {
+        float[] min = new float[cx + cy];
+        float[] max = new float[cx + cy];
+        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        ArrayData x = row.getArray(FeatureContract.X);
+        ArrayData y = row.getArray(FeatureContract.Y);
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < cx; j++) {
+                float v = x.getFloat(i * cx + j);
+                min[j] = Math.min(min[j], v);
+                max[j] = Math.max(max[j], v);
+            }
+            for (int j = 0; j < cy; j++) {
+                float v = y.getFloat(i * cy + j);
+                min[cx + j] = Math.min(min[cx + j], v);
+                max[cx + j] = Math.max(max[cx + j], v);
+            }
+        }
+        return new ChannelRanges.RowRange(run, cx, min, max);
     }
 
     private Rejection checkModality(InternalRow row, int ordinal, String name) {
@@ -97,8 +199,9 @@ public final class RowValidator implements Serializable {
         int t = row.getInt(ordinal + 1);
         int c = row.getInt(ordinal + 2);
         if (t <= 0 || c <= 0) {
-            return new Rejection("bad_shape", name + "_tokens", name + " shape " + t + " x " + c
-                    + " must be positive");
+            return new Rejection("bad_shape", t <= 0 ? name + "_tokens" : name + "_channels", name + " shape "
+                    + t + " x " + c + " (" + name + "_tokens x " + name + "_channels, " + row.getArray(ordinal)
+                    .numElements() + " values) must be positive: a sample needs at least one token and channel");
         }
         ArrayData values = row.getArray(ordinal);
         long expected = (long) t * c;
@@ -116,6 +219,11 @@ public final class RowValidator implements Serializable {
             if (!Float.isFinite(v)) {
                 return new Rejection("non_finite", name, name + "[" + i + "] (token " + (i / c) + ", channel "
                         + (i % c) + ") is " + v);
+            }
+            if (measurement && Math.abs(v) > MAX_ABS_VALUE) {
+                return new Rejection("out_of_range", name, name + "[" + i + "] (token " + (i / c) + ", channel "
+                        + (i % c) + ") is " + v + ", beyond the accepted magnitude 2^24 = 16777216 of the exact "
+                        + "fixed-point sums; rescale the features (MI does not change under per-channel scaling)");
             }
         }
         return null;

@@ -251,10 +251,10 @@ class ClusterIT {
     void executorsThatCannotBeScheduledFailWithinTheTimeout() throws Exception {
         long t0 = System.nanoTime();
         Submission s = submit("unschedulable", null, "--conf", "spark.executor.cores=4", "--conf",
-                "spark.infometer.executorTimeout=15", "run", "gaussian.json", "--run-date", D1);
+                "spark.infometer.executorTimeout=8", "run", "gaussian.json", "--run-date", D1);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(2, s.exit, s.log());
-        assertTrue(s.log().contains("No executor registered within 15 s"), s.log());
+        assertTrue(s.log().contains("No executor registered within 8 s"), s.log());
         assertTrue(s.log().contains("spark.executor.cores=4"), s.log());
         assertTrue(seconds < 90, "took " + seconds + " s");
     }

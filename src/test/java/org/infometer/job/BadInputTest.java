@@ -247,7 +247,7 @@ class BadInputTest {
         Map<String, Row> bySample = new HashMap<>();
         List<Row> q = spark.sql("SELECT sample_token, reason_code, column_name, reason, source_file, run_id, "
                 + "scene_token FROM im.infometer.quarantine WHERE job_name = 'mixed' AND sample_token NOT LIKE "
-                + "'sample-%'").collectAsList();
+                + "'sample-%' ORDER BY sample_token").collectAsList();
         for (Row r : q) {
             assertEquals(null, bySample.put(r.getString(0), r), "one quarantine row per bad sample");
         }
@@ -283,8 +283,26 @@ class BadInputTest {
                 map(rnd, TOKENS, CY), TOKENS, CY));
         Row dupOf = good.get(7);
         bad.add(valid(rnd, RUN, dupOf.getString(1), dupOf.getString(2), 123L));
+        // zero tokens (empty maps) and an empty map where 8 x 4 values are declared
+        bad.add(row(RUN, "scene-bad", "bad-zero-tokens", ts, new Float[0], 0, CX, new Float[0], 0, CY));
+        bad.add(row(RUN, "scene-bad", "bad-empty-array", ts, new Float[0], TOKENS, CX, map(rnd, TOKENS, CY), TOKENS,
+                CY));
+        bad.add(valid(rnd, RUN, "scene-bad", "", ts));
+        Float[] large = map(rnd, TOKENS, CX);
+        large[6] = 1e30f; // token 1, channel 2
+        bad.add(row(RUN, "scene-bad", "bad-large", ts, large, TOKENS, CX, coupled(rnd, large), TOKENS, CY));
+        Float[] nearMax = map(rnd, TOKENS, CY);
+        nearMax[31] = -Float.MAX_VALUE; // token 7, channel 3
+        bad.add(row(RUN, "scene-bad", "bad-float-max", ts, map(rnd, TOKENS, CX), TOKENS, CX, nearMax, TOKENS, CY));
+        Float[] same = map(rnd, TOKENS, CX);
+        bad.add(row(RUN, "scene-bad", "bad-identical", ts, same, TOKENS, CX, same.clone(), TOKENS, CY));
+        // a valid sample whose scene and sample tokens are not ASCII: scored like any other
+        bad.add(valid(rnd, RUN, NON_ASCII_SCENE, NON_ASCII_SAMPLE, ts));
         writeParquet(bad, CONTRACT.schema(), dir, "bad.parquet");
     }
+
+    static final String NON_ASCII_SCENE = "scène-東京-ü";
+    static final String NON_ASCII_SAMPLE = "échantillon-日本-😀";
 
     static Row quarantined(String sample) throws IOException {
         Row r = mixed().quarantineBySample().get(sample);
@@ -302,24 +320,25 @@ class BadInputTest {
         assertEquals("succeeded_with_warnings", m.result().status());
         assertTrue(m.result().sceneValidity().values().stream()
                 .allMatch(v -> !v.ok() && v.reason().contains("samples, fewer than 10")));
-        // 30 valid + 9 bad rows; the duplicated valid sample loses both copies
-        assertEquals(39, m.result().inputRows());
-        assertEquals(29, m.result().samples().size());
-        assertEquals(10, m.result().rejected().size());
-        assertEquals(29, spark.sql("SELECT * FROM im.infometer.sample_mi WHERE job_name = 'mixed'").count());
-        assertEquals(10, spark.sql("SELECT * FROM im.infometer.quarantine WHERE job_name = 'mixed'").count());
+        // 30 valid + 16 other rows (15 bad, 1 valid with non-ASCII tokens); the duplicated sample loses both copies
+        assertEquals(46, m.result().inputRows());
+        assertEquals(30, m.result().samples().size());
+        assertEquals(16, m.result().rejected().size());
+        assertEquals(30, spark.sql("SELECT * FROM im.infometer.sample_mi WHERE job_name = 'mixed'").count());
+        assertEquals(16, spark.sql("SELECT * FROM im.infometer.quarantine WHERE job_name = 'mixed'").count());
         assertEquals(0, spark.sql("SELECT * FROM im.infometer.sample_mi WHERE job_name = 'mixed' AND "
-                + "(sample_token LIKE 'bad-%' OR sample_token = 'sample-1-1')").count());
+                + "(sample_token LIKE 'bad-%' OR sample_token = 'sample-1-1' OR sample_token = '')").count());
         Row run = spark.sql("SELECT n_samples, n_quarantined, n_scenes FROM im.infometer.run_mi "
                 + "WHERE job_name = 'mixed'").first();
-        assertEquals(29L, run.getLong(0));
-        assertEquals(10L, run.getLong(1));
-        assertEquals(SCENES, run.getLong(2));
+        assertEquals(30L, run.getLong(0));
+        assertEquals(16L, run.getLong(1));
+        assertEquals(SCENES + 1, run.getLong(2));
         JsonNode summary = JobConfig.JSON.readTree(SummaryJson.path(m.cfg()).toFile());
         assertEquals("succeeded_with_warnings", summary.get("status").asText());
-        assertEquals(SCENES, summary.get("validity").get("scene_mi").get("unreliable").asInt());
-        assertEquals(10, summary.get("quarantined_rows").asInt());
+        assertEquals(SCENES + 1, summary.get("validity").get("scene_mi").get("unreliable").asInt());
+        assertEquals(16, summary.get("quarantined_rows").asInt());
         assertEquals(2, summary.get("quarantined_by_reason").get("duplicate_key").asInt());
+        assertEquals(2, summary.get("quarantined_by_reason").get("out_of_range").asInt());
     }
 
     @Test
@@ -380,6 +399,54 @@ class BadInputTest {
         assertEquals("channel_mismatch", r.getString(1));
         assertEquals("camera_channels", r.getString(2));
         assertContains(r.getString(3), "camera_channels = 2", "run " + RUN + " uses 4");
+    }
+
+    @Test
+    void zeroTokensAndEmptyMapsAreQuarantined() throws IOException {
+        Row zero = quarantined("bad-zero-tokens");
+        assertEquals("bad_shape", zero.getString(1));
+        assertEquals("camera_tokens", zero.getString(2));
+        assertContains(zero.getString(3), "camera shape 0 x 4", "0 values", "at least one token");
+        Row empty = quarantined("bad-empty-array");
+        assertEquals("length_mismatch", empty.getString(1));
+        assertEquals(X, empty.getString(2));
+        assertContains(empty.getString(3), "camera has 0 values", "8 x 4 = 32 expected");
+    }
+
+    @Test
+    void emptySampleTokenIsQuarantinedAndNonAsciiTokensAreScored() throws IOException {
+        Row empty = quarantined("");
+        assertEquals("empty_key", empty.getString(1));
+        assertEquals("sample_token", empty.getString(2));
+        assertContains(empty.getString(3), "sample_token is empty");
+        // Non-ASCII tokens survive the fold hash, the tables and the round trip unchanged.
+        List<Row> scored = spark.sql("SELECT scene_token, sample_token, fold, hx_bits FROM im.infometer.sample_mi "
+                + "WHERE job_name = 'mixed' AND scene_token = '" + NON_ASCII_SCENE + "'").collectAsList();
+        assertEquals(1, scored.size(), scored.toString());
+        assertEquals(NON_ASCII_SAMPLE, scored.get(0).getString(1));
+        assertTrue(Double.isFinite(scored.get(0).getDouble(3)));
+        assertTrue(mixed().result().sceneValidity().containsKey(MeasureJob.sceneKey(RUN, NON_ASCII_SCENE)));
+    }
+
+    @Test
+    void valuesBeyondTheFixedPointRangeAreQuarantinedNamingIndexTokenAndChannel() throws IOException {
+        // 1e30 used to fail the whole fit with "Sum term ... exceeds the fixed-point range 2^78"
+        Row large = quarantined("bad-large");
+        assertEquals("out_of_range", large.getString(1));
+        assertEquals(X, large.getString(2));
+        assertContains(large.getString(3), "camera[6]", "token 1", "channel 2", "1.0E30", "2^24", "rescale");
+        Row max = quarantined("bad-float-max");
+        assertEquals("out_of_range", max.getString(1));
+        assertEquals(Y, max.getString(2));
+        assertContains(max.getString(3), "lidar[31]", "token 7", "channel 3", "-3.4028235E38");
+    }
+
+    @Test
+    void aSampleWhoseLidarEqualsItsCameraIsQuarantined() throws IOException {
+        Row r = quarantined("bad-identical");
+        assertEquals("identical_modalities", r.getString(1));
+        assertEquals(Y, r.getString(2));
+        assertContains(r.getString(3), "lidar is identical to camera", "all 32 values", "infinite");
     }
 
     @Test
@@ -537,5 +604,296 @@ class BadInputTest {
         assertContains(e.getMessage().split("\n")[0], "Encountered error while reading file", file.toString());
         assertEquals(e.getMessage(), summary.get("error").asText());
         assertFalse(summary.get("tables_changed").asBoolean());
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Data the estimate cannot stand on: scored, and marked so in status and status_reason
+
+    static final StructType WIDE = new FeatureContract(X, Y).schema();
+
+    /** One valid sample with its own channel counts. */
+    static Row sized(Random rnd, String run, String scene, String sample, int cx, int cy) {
+        Float[] x = map(rnd, TOKENS, cx);
+        Float[] y = map(rnd, TOKENS, cy);
+        for (int i = 0; i < TOKENS; i++) {
+            for (int j = 0; j < Math.min(cx, cy); j++) {
+                y[i * cy + j] = (float) (0.7 * x[i * cx + j] + 0.7 * y[i * cy + j]);
+            }
+        }
+        return row(run, scene, sample, 0L, x, TOKENS, cx, y, TOKENS, cy);
+    }
+
+    private static MeasureResult shapes;
+
+    /**
+     * One job, four runs: "constant" (30 samples, camera channel 2 always 1.5), "one-scene" (30 samples, all in
+     * one scene), "tiny" (3 samples for 5 folds) and "wide" (30 samples of 6 camera and 3 lidar channels, where
+     * the other runs have 4 and 4).
+     */
+    static synchronized MeasureResult shapes() throws IOException {
+        if (shapes != null) {
+            return shapes;
+        }
+        Random rnd = new Random(21);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Row r = sized(rnd, "constant", sceneToken(i % SCENES), "c-" + i, CX, CY);
+            @SuppressWarnings("unchecked")
+            List<Float> x = new ArrayList<>((List<Float>) r.get(FeatureContract.X));
+            for (int t = 0; t < TOKENS; t++) {
+                x.set(t * CX + 2, 1.5f);
+            }
+            rows.add(set(r, FeatureContract.X, x));
+            rows.add(sized(rnd, "one-scene", "the-scene", "o-" + i, CX, CY));
+            rows.add(sized(rnd, "wide", sceneToken(i % SCENES), "w-" + i, 6, 3));
+        }
+        for (int i = 0; i < 3; i++) {
+            rows.add(sized(rnd, "tiny", sceneToken(i), "t-" + i, CX, CY));
+        }
+        rows.add(sized(rnd, "alone", sceneToken(0), "a-0", CX, CY));
+        Path dir = tmp.resolve("shapes");
+        writeParquet(rows, WIDE, dir, "part-0.parquet");
+        shapes = measure(config("shapes", dir, 0.05));
+        return shapes;
+    }
+
+    static Row runRow(String job, String run) {
+        return spark.sql("SELECT status, status_reason, folds, n_samples, n_scenes, hx_bits_per_token, "
+                + "mi_bits_per_token, mi_ci95_low_bits_per_token, n_tokens FROM im.infometer.run_mi WHERE job_name = '"
+                + job + "' AND run_id = '" + run + "'").first();
+    }
+
+    @Test
+    void aConstantChannelMarksTheRunUnreliableNamingTheChannel() throws IOException {
+        shapes();
+        Row r = runRow("shapes", "constant");
+        assertEquals("unreliable", r.getString(0));
+        assertContains(r.getString(1), "constant channel(s) camera channel 2 (= 1.5)", "-infinity",
+                "H values are not meaningful");
+        // Only that run: the others have no constant channel.
+        for (String other : List.of("one-scene", "wide", "tiny")) {
+            String reason = runRow("shapes", other).getString(1);
+            assertFalse(reason != null && reason.contains("constant"), other + ": " + reason);
+        }
+        // Scenes inherit it: they are scored by the run's models.
+        assertTrue(shapes().sceneValidity().get(MeasureJob.sceneKey("constant", sceneToken(0))).reason()
+                .contains("constant channel"));
+    }
+
+    @Test
+    void aSingleSceneRunSaysItsIntervalIsNotSceneClustered() throws IOException {
+        shapes();
+        Row r = runRow("shapes", "one-scene");
+        assertEquals(1L, r.getLong(4));
+        assertEquals("unreliable", r.getString(0));
+        assertContains(r.getString(1), "1 scene: no scene-clustered interval exists");
+        assertFalse(runRow("shapes", "wide").getString(1) != null
+                && runRow("shapes", "wide").getString(1).contains("scene-clustered"));
+        // The scene row itself is not marked for it (its interval is over its own samples anyway).
+        String scene = shapes().sceneValidity().get(MeasureJob.sceneKey("one-scene", "the-scene")).reason();
+        assertFalse(scene != null && scene.contains("scene-clustered"), scene);
+    }
+
+    @Test
+    void fewerSamplesThanFoldsRecordsTheFoldsUsedAndSaysSo() throws IOException {
+        MeasureResult m = shapes();
+        Row r = runRow("shapes", "tiny");
+        assertEquals(3L, r.getLong(3));
+        int used = (int) m.samples().stream().filter(s -> s.runId().equals("tiny")).mapToInt(s -> s.fold())
+                .distinct().count();
+        assertTrue(used <= 3, "3 samples fill at most 3 folds");
+        assertEquals(used, r.getInt(2), "run_mi.folds is the number of folds that hold samples, not the setting");
+        assertEquals("unreliable", r.getString(0));
+        assertContains(r.getString(1), "only " + used + " of the 5 configured folds hold samples (3 samples)");
+        assertEquals(5, runRow("shapes", "wide").getInt(2), "30 samples fill all 5 folds");
+    }
+
+    @Test
+    void aRunWithOneSampleIsQuarantinedWithItsReasonAndTheOtherRunsAreEstimated() throws IOException {
+        MeasureResult m = shapes();
+        Row q = spark.sql("SELECT run_id, sample_token, reason_code, reason, source_file FROM im.infometer.quarantine "
+                + "WHERE job_name = 'shapes'").first();
+        assertEquals("alone", q.getString(0));
+        assertEquals("a-0", q.getString(1));
+        assertEquals("run_too_small", q.getString(2));
+        assertContains(q.getString(3), "run alone has 1 usable sample(s), in 1 of the 5 folds",
+                "at least 3 folds", "the other runs are");
+        assertTrue(q.getString(4).endsWith("part-0.parquet"), q.getString(4));
+        assertEquals(List.of("constant", "one-scene", "tiny", "wide"), m.runs().stream()
+                .map(r -> r.runId()).sorted().toList());
+    }
+
+    @Test
+    void channelCountsMayDifferBetweenRuns() throws IOException {
+        MeasureResult m = shapes();
+        assertEquals(1, m.rejected().size(), "6 + 3 channels in one run and 4 + 4 in another are both valid; only "
+                + "the one-sample run is quarantined");
+        Row wide = runRow("shapes", "wide");
+        assertEquals(30L, wide.getLong(3));
+        assertEquals(30L * TOKENS, wide.getLong(8));
+        assertTrue(wide.getDouble(6) > 0.1, "3 coupled channel pairs carry clear MI: " + wide.getDouble(6));
+        assertEquals(30, m.samples().stream().filter(s -> s.runId().equals("wide")).count());
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Through the command line: exit codes and messages
+
+    record Cli(int code, String err) {
+    }
+
+    static synchronized Cli cli(String... args) {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setErr(capture);
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Cli(code, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+    }
+
+    /** A job file for the command line, on the shared warehouse; {@code extra} is spliced into the JSON object. */
+    static Path jobFile(String job, Path features, String extra) throws IOException {
+        Path f = tmp.resolve("jobs").resolve(job + ".json");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "{\"name\": \"" + job + "\", \"input\": {\"features\": \"" + features + "\"}, "
+                + "\"output\": {\"catalog\": \"im\", \"warehouse\": \"" + warehouse + "\", \"namespace\": "
+                + "\"infometer\", \"summaryDir\": \"" + tmp.resolve("summaries") + "\"}" + extra + "}");
+        return f;
+    }
+
+    static Map<String, Long> allSnapshots() {
+        Map<String, Long> m = new HashMap<>();
+        for (String t : List.of("quarantine", "sample_mi", "scene_mi", "run_mi")) {
+            m.put(t, spark.catalog().tableExists("im.infometer." + t) ? snapshots(t) : 0L);
+        }
+        return m;
+    }
+
+    static synchronized Path goodInput() throws IOException {
+        Path dir = tmp.resolve("good");
+        if (!Files.exists(dir)) {
+            writeParquet(validRows(31), CONTRACT.schema(), dir, "part-0.parquet");
+        }
+        return dir;
+    }
+
+    @Test
+    void yIdenticalToXInEveryRowFailsWithExitCode3AndLeavesEarlierTablesUnchanged() throws IOException {
+        String job = "identity";
+        Path good = goodInput();
+        assertEquals(0, cli("run", jobFile(job, good, "").toString(), "--run-date", DATE.toString()).code());
+        List<Row> before = tableRows("run_mi", job);
+        Map<String, Long> snaps = allSnapshots();
+        Path dir = tmp.resolve("identity");
+        List<Row> rows = validRows(32).stream().map(r -> set(r, FeatureContract.Y, r.get(FeatureContract.X)))
+                .toList();
+        Path file = writeParquet(rows, CONTRACT.schema(), dir, "part-0.parquet");
+        Cli c = cli("run", jobFile(job, dir, "").toString(), "--run-date", DATE.toString());
+        assertEquals(3, c.code(), c.err());
+        assertContains(c.err(), "Bad input: 30 of 30 input rows", "identical_modalities=30", file.toString(),
+                "lidar is identical to camera", "infinite");
+        assertEquals(snaps, allSnapshots());
+        assertEquals(before, tableRows("run_mi", job));
+    }
+
+    @Test
+    void doubleArraysAreRefusedWithExitCode3NamingFileColumnAndCast() throws IOException {
+        Path dir = tmp.resolve("double");
+        int camera = CONTRACT.columns().indexOf(X);
+        List<Row> rows = validRows(33).stream().map(r -> {
+            @SuppressWarnings("unchecked")
+            List<Double> d = ((List<Float>) r.get(camera)).stream().map(Float::doubleValue).toList();
+            return set(r, camera, d);
+        }).toList();
+        Path file = writeParquet(rows, withField(CONTRACT.schema(), X, DataTypes.createArrayType(DataTypes.DoubleType)),
+                dir, "part-0.parquet");
+        Map<String, Long> snaps = allSnapshots();
+        Cli c = cli("run", jobFile("double", dir, "").toString(), "--run-date", DATE.toString());
+        assertEquals(3, c.code(), c.err());
+        assertContains(c.err(), file.toString(), "'camera' has type ARRAY<DOUBLE>, expected ARRAY<FLOAT>",
+                "CAST(camera AS ARRAY<FLOAT>)");
+        assertEquals(snaps, allSnapshots());
+    }
+
+    @Test
+    void anInputPathThatIsAParquetFileIsReadAndOneThatIsNotIsNamed() throws IOException {
+        Path file;
+        try (Stream<Path> files = Files.list(goodInput())) {
+            file = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        MeasureResult one = measure(config("single-file", file, 0.05));
+        assertEquals(30, one.samples().size());
+        Path text = tmp.resolve("features.csv");
+        Files.writeString(text, "run_id,scene_token,sample_token\nscheme_1,scene-0,sample-0\n");
+        Cli c = cli("run", jobFile("text-file", text, "").toString(), "--run-date", DATE.toString());
+        assertEquals(3, c.code(), c.err());
+        assertContains(c.err(), "Bad input: Input file file:" + text, "is not a readable Parquet file", "magic number");
+    }
+
+    @Test
+    void anUnwritableWarehouseFailsBeforeAnyWorkWithExitCode2() throws IOException {
+        Path blocker = Files.writeString(tmp.resolve("not-a-directory"), "x");
+        Path bad = blocker.resolve("warehouse");
+        Path f = tmp.resolve("jobs").resolve("unwritable.json");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "{\"name\": \"unwritable\", \"input\": {\"features\": \"" + goodInput() + "\"}, "
+                + "\"output\": {\"warehouse\": \"" + bad + "\", \"summaryDir\": \"" + tmp.resolve("summaries")
+                + "\"}}");
+        Map<String, Long> snaps = allSnapshots();
+        Cli c = cli("run", f.toString(), "--run-date", DATE.toString());
+        // the shared catalog goes back to the shared warehouse for the other tests
+        IcebergTables.configure(spark, "im", warehouse.toString());
+        assertEquals(2, c.code(), c.err());
+        assertContains(c.err(), "The warehouse ", bad.toString(), "is not writable", "ParentNotDirectoryException",
+                "Nothing was computed");
+        assertFalse(c.err().contains("\tat "), "no stack trace: " + c.err());
+        JsonNode summary = JobConfig.JSON.readTree(tmp.resolve("summaries").resolve("unwritable")
+                .resolve(DATE.toString()).resolve("summary.json").toFile());
+        assertEquals("failed", summary.get("status").asText());
+        assertEquals(snaps, allSnapshots());
+    }
+
+    @Test
+    void malformedRunDatesExitWith2BeforeSparkWork() throws IOException {
+        Path job = jobFile("dates", goodInput(), "");
+        for (String d : List.of("2026-02-30", "26-11-24", "yesterday", "2026-1-5")) {
+            Cli c = cli("run", job.toString(), "--run-date", d);
+            assertEquals(2, c.code(), d + ": " + c.err());
+            assertContains(c.err(), "--run-date must be YYYY-MM-DD, got " + d);
+        }
+    }
+
+    @Test
+    void jobFilesWithUnknownFieldsOrWrongTypesExitWith2NamingTheField() throws IOException {
+        Path good = goodInput();
+        Cli unknown = cli("run", jobFile("unknown", good, ", \"estimator\": {\"fold\": 5}").toString());
+        assertEquals(2, unknown.code(), unknown.err());
+        assertContains(unknown.err(), "unknown field 'estimator.fold'", "known fields here:", "folds");
+        Cli fraction = cli("run", jobFile("fraction", good, ", \"estimator\": {\"folds\": 5.7}").toString());
+        assertEquals(2, fraction.code(), fraction.err());
+        assertContains(fraction.err(), "field 'estimator.folds' must be a whole number, got 5.7");
+        Cli text = cli("run", jobFile("text", good, ", \"estimator\": {\"folds\": \"five\"}").toString());
+        assertEquals(2, text.code(), text.err());
+        assertContains(text.err(), "field 'estimator.folds' must be a whole number, got \"five\"");
+        Cli quoted = cli("run", jobFile("quoted", good, ", \"validation\": {\"maxRejectedFraction\": \"0.5\"}")
+                .toString());
+        assertEquals(2, quoted.code(), quoted.err());
+        assertContains(quoted.err(), "field 'validation.maxRejectedFraction' must be a number, got \"0.5\"");
+        Cli topLevel = cli("run", jobFile("top", good, ", \"inputs\": {}").toString());
+        assertEquals(2, topLevel.code(), topLevel.err());
+        assertContains(topLevel.err(), "unknown field 'inputs'");
+        // --set values are parsed as JSON first, so numbers given on the command line stay numbers
+        JobConfig ok = JobConfig.fromTree(JobConfig.JSON.createObjectNode().put("name", "set"),
+                List.of("input.features=/x", "estimator.folds=7", "validation.maxRejectedFraction=0.2"), DATE, "t");
+        assertEquals(7, ok.estimator().folds());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobConfig.fromTree(
+                JobConfig.JSON.createObjectNode().put("name", "set"), List.of("input.features=/x",
+                        "estimator.folds=5.7"), DATE, "t"));
+        assertContains(e.getMessage(), "field 'estimator.folds' must be a whole number, got 5.7");
     }
 }

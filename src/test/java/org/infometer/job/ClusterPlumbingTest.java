@@ -81,7 +81,8 @@ class ClusterPlumbingTest {
         Files.writeString(dir.resolve("a-file"), "not a directory");
         Outcome o = attempt("run", "job2.json", "--set", "output.warehouse=a-file/wh");
         assertEquals(2, o.rc(), o.err());
-        assertTrue(o.err().contains("Warehouse file:" + dir.resolve("a-file/wh") + " is not writable"), o.err());
+        assertTrue(o.err().contains("The warehouse file:" + dir.resolve("a-file/wh")) && o.err().contains(
+                "is not writable"), o.err());
         assertTrue(!o.err().contains("Checking input"), "stopped before any work:\n" + o.err());
 
         // An existing table with another schema is named before the computation, not after it.

@@ -90,6 +90,16 @@ class ValidityJobTest {
         assertTrue(t.reason().contains("heavy tails"), t.reason());
         assertEquals(Validity.Status.OK, g.status(), String.valueOf(g.reason()));
         assertEquals("succeeded_with_warnings", r.status());
+        // the overfit check's subsample: about one sample in ten scored by a model fitted with it
+        List<org.infometer.report.SampleResult> gs = r.samples().stream().filter(s -> s.runId().equals("gaussian"))
+                .toList();
+        long seen = gs.stream().filter(s -> s.inFoldMiBits() != null).count();
+        assertTrue(seen >= 5 && seen <= 3 * gs.size() / 10, seen + " of " + gs.size() + " samples scored in fold");
+        double[] gap = Validity.overfitGap(gs);
+        assertTrue(gap[0] > -3 * gap[2] && gap[0] < 0.05, "in-fold optimism of a well-posed Gaussian: " + gap[0]);
+        // scene values of the Gaussian run are refitted per scene
+        assertTrue(r.scenes().stream().filter(s -> s.runId().equals("gaussian")).allMatch(s -> s.refitted()
+                && s.refitPairs() >= 1));
 
         String tLine = text.lines().filter(l -> l.startsWith("student_t")).findFirst().orElseThrow();
         assertTrue(tLine.contains("UNRELIABLE (" + t.reason() + ")"), tLine);

@@ -19,7 +19,7 @@ class ShardEstimatesTest {
     private static ShardScoredRow row(String shard, int partition, String sample, double miPerToken) {
         int tokens = 4;
         return new ShardScoredRow(shard, partition, new ScoredRow("r", "s", sample, 0L, "f", 0, tokens,
-                new SampleCodelengths(miPerToken * tokens, 0, 0), null));
+                new SampleCodelengths(miPerToken * tokens, 0, 0), null, null, null));
     }
 
     @Test

@@ -72,7 +72,9 @@ public final class DetectionRows {
         }
         Double score = r.getAs("detection_score");
         if (score == null) {
-            throw new IllegalArgumentException("prediction of sample " + token + ": detection_score is null");
+            throw new IllegalArgumentException("prediction of sample " + token + ": detection_score is null; the "
+                    + "detections table requires it (data-schemas/detections.json). The devkit's JSON loader reads "
+                    + "a missing score as -1.0: write -1.0 for the same result");
         }
         return new PredBox(token, intOr(r, "sample_index", -1), intOr(r, "box_index", -1),
                 doubles(r, "translation"), doubles(r, "size"), doubles(r, "rotation"), doubles(r, "velocity"),

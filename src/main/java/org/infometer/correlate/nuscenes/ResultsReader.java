@@ -27,12 +27,25 @@ import java.util.Set;
  * millions of boxes). Each box gets its sample's position in the file and its own position in the list, which
  * break exact score ties the way the devkit does.
  *
- * <p>Checks what the devkit's loader checks, and says where: every box field present; translation, size
- * (3) and rotation (4) finite numbers; velocity two numbers, NaN allowed; a known detection_name; a
- * detection_score that is a non-NaN float (the devkit refuses integers); a known attribute_name or "";
- * at most 500 boxes per sample. Also refused, because the devkit would silently misuse them: a box whose
- * sample_token differs from the key it is listed under, and a sample listed twice. Errors are
- * {@link InputFormatException}s naming the file, the sample token, the box and the field.
+ * <p>Reads boxes as the devkit's {@code DetectionBox.deserialize} and {@code EvalBox} checks do
+ * (python-sdk/nuscenes/eval/detection/data_classes.py, eval/common/data_classes.py), and says where a box
+ * breaks them: every box field present; translation, size (3) and rotation (4) non-NaN numbers; velocity two
+ * numbers, NaN allowed; a known detection_name; a known attribute_name or ""; at most 500 boxes per sample
+ * (loaders.load_prediction, counted before any filter). Where the devkit converts:
+ * <ul>
+ *   <li>{@code detection_score} goes through Python {@code float()}: an integer is accepted as that float, a
+ *       missing score is -1.0, NaN is refused. ±Infinity, which the devkit accepts, is refused here (the
+ *       message says so), and so is a string or boolean, which its {@code float()} would also convert;</li>
+ *   <li>{@code num_pts}, optional, goes through Python {@code int()} (truncation) and
+ *       {@code loaders.filter_eval_boxes} drops every box, prediction or ground truth, with
+ *       {@code num_pts == 0}: such predictions are dropped here too (counted in
+ *       {@link Submission#zeroPointBoxes()}); a negative or positive count keeps the box;</li>
+ *   <li>an infinite translation, size, rotation or velocity component passes the devkit's NaN checks; it is
+ *       refused here, with a message saying what the devkit would do.</li>
+ * </ul>
+ * Also refused, because the devkit would silently misuse them: a box whose sample_token differs from the key it
+ * is listed under, and a sample listed twice. Errors are {@link InputFormatException}s naming the file, the
+ * sample token, the box and the field.
  */
 public final class ResultsReader {
 
@@ -47,8 +60,11 @@ public final class ResultsReader {
     public record Meta(Boolean useCamera, Boolean useLidar, Boolean useRadar, Boolean useMap, Boolean useExternal) {
     }
 
-    /** A whole submission, samples in file order. */
-    public record Submission(String source, Meta meta, Map<String, List<PredBox>> results) {
+    /**
+     * A whole submission, samples in file order; {@code zeroPointBoxes} predictions carried {@code num_pts: 0}
+     * and were dropped, as the devkit's filter drops them.
+     */
+    public record Submission(String source, Meta meta, Map<String, List<PredBox>> results, int zeroPointBoxes) {
 
         public int boxCount() {
             return results.values().stream().mapToInt(List::size).sum();
@@ -59,12 +75,18 @@ public final class ResultsReader {
     public interface Visitor {
         void meta(Meta meta);
 
+        /** One sample's boxes, without those the devkit's point filter drops (their box indices are kept). */
         void sample(String sampleToken, int sampleIndex, List<PredBox> boxes);
+
+        /** A prediction with {@code num_pts: 0}, dropped as the devkit's {@code filter_eval_boxes} drops it. */
+        default void zeroPointBox(String sampleToken, int boxIndex) {
+        }
     }
 
     public static Submission read(Path file) {
         Map<String, List<PredBox>> results = new LinkedHashMap<>();
         Meta[] meta = new Meta[1];
+        int[] zeroPoint = new int[1];
         stream(file, new Visitor() {
             @Override
             public void meta(Meta m) {
@@ -75,8 +97,13 @@ public final class ResultsReader {
             public void sample(String token, int index, List<PredBox> boxes) {
                 results.put(token, boxes);
             }
+
+            @Override
+            public void zeroPointBox(String token, int boxIndex) {
+                zeroPoint[0]++;
+            }
         });
-        return new Submission(file.toString(), meta[0], results);
+        return new Submission(file.toString(), meta[0], results, zeroPoint[0]);
     }
 
     public static void stream(Path file, Visitor visitor) {
@@ -127,14 +154,20 @@ public final class ResultsReader {
             }
             expect(p.nextToken(), JsonToken.START_ARRAY, src, path, "a list of boxes");
             List<PredBox> boxes = new ArrayList<>();
+            int boxIndex = 0;
             while (p.nextToken() != JsonToken.END_ARRAY) {
-                int boxIndex = boxes.size();
                 if (boxIndex >= DetectionConfig.MAX_BOXES_PER_SAMPLE) {
                     throw new InputFormatException(src, path, "sample " + token + " has more than "
                             + DetectionConfig.MAX_BOXES_PER_SAMPLE + " boxes, the most the protocol allows");
                 }
                 JsonNode box = p.readValueAsTree();
-                boxes.add(box(box, token, sampleIndex, boxIndex, src));
+                PredBox b = box(box, token, sampleIndex, boxIndex, src);
+                if (zeroPoints(box, "results." + token + "[" + boxIndex + "]", src)) {
+                    visitor.zeroPointBox(token, boxIndex);
+                } else {
+                    boxes.add(b);
+                }
+                boxIndex++;
             }
             visitor.sample(token, sampleIndex, boxes);
             sampleIndex++;
@@ -162,22 +195,104 @@ public final class ResultsReader {
             throw new InputFormatException(src, path + ".detection_name", "unknown class '" + name + "'");
         }
         JsonNode score = n.get("detection_score");
+        double scoreValue;
         if (score == null) {
-            throw new InputFormatException(src, path + ".detection_score", "missing");
-        }
-        if (!score.isFloatingPointNumber()) {
-            throw new InputFormatException(src, path + ".detection_score", "expected a float (the devkit refuses "
-                    + "integers), found " + MetricsSummaryReader.describe(score));
-        }
-        if (Double.isNaN(score.doubleValue()) || Double.isInfinite(score.doubleValue())) {
-            throw new InputFormatException(src, path + ".detection_score", "must be finite, found " + score);
+            scoreValue = MISSING_SCORE;
+        } else if (!score.isNumber()) {
+            throw new InputFormatException(src, path + ".detection_score", "expected a number, found "
+                    + MetricsSummaryReader.describe(score) + " (the devkit passes it to Python float(), which would "
+                    + "also convert a numeric string or a boolean; write the number itself)");
+        } else {
+            scoreValue = score.doubleValue();
+            if (Double.isNaN(scoreValue)) {
+                throw new InputFormatException(src, path + ".detection_score", "may not be NaN (the devkit refuses "
+                        + "it too)");
+            }
+            if (Double.isInfinite(scoreValue)) {
+                throw new InputFormatException(src, path + ".detection_score", "must be finite, found " + score
+                        + " (the devkit accepts it and ranks the box first; its interpolated confidence curve "
+                        + "then holds infinities, a case this evaluation is not checked against the devkit for)");
+            }
         }
         String attribute = text(n, "attribute_name", path, src);
         if (!DetectionClass.isValidAttribute(attribute)) {
             throw new InputFormatException(src, path + ".attribute_name", "unknown attribute '" + attribute + "'");
         }
         return new PredBox(token, sampleIndex, boxIndex, translation, size, rotation, velocity, cls,
-                score.doubleValue(), attribute);
+                scoreValue, attribute);
+    }
+
+    /**
+     * The devkit's {@code DetectionEval} asserts that the submission lists exactly the split's samples
+     * ({@code set(pred_boxes.sample_tokens) == set(gt_boxes.sample_tokens)}, "Samples in split doesn't match
+     * samples in predictions."), so a submission that leaves a sample out is refused, naming some of the missing
+     * samples; so is one that lists samples outside the split, even with no boxes.
+     */
+    public static void checkCoversSplit(Submission s, java.util.Set<String> split) {
+        List<String> missing = new ArrayList<>();
+        for (String token : new java.util.TreeSet<>(split)) {
+            if (!s.results().containsKey(token)) {
+                missing.add(token);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new InputFormatException(s.source(), "results", missing.size() + " of the " + split.size()
+                    + " samples of the split are missing (e.g. " + String.join(", ", missing.subList(0,
+                    Math.min(5, missing.size()))) + "); the devkit refuses such a submission (\"Samples in split "
+                    + "doesn't match samples in predictions.\"): list every sample, with [] where it has no boxes");
+        }
+        List<String> extra = s.results().keySet().stream().filter(t -> !split.contains(t)).sorted().toList();
+        if (!extra.isEmpty()) {
+            throw new InputFormatException(s.source(), "results", extra.size() + " listed sample(s) are not in the "
+                    + "split (e.g. " + String.join(", ", extra.subList(0, Math.min(5, extra.size()))) + "); the "
+                    + "devkit refuses such a submission (\"Samples in split doesn't match samples in predictions.\")");
+        }
+    }
+
+    /** The evaluated split: the sample tokens of the ground truth and, when given, of the samples table. */
+    public static java.util.Set<String> splitTokens(org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> gt,
+                                                    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> samples) {
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> tokens = gt.select("sample_token");
+        if (samples != null) {
+            tokens = tokens.union(samples.select("sample_token"));
+        }
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (org.apache.spark.sql.Row r : tokens.distinct().collectAsList()) {
+            if (!r.isNullAt(0)) {
+                out.add(r.getString(0));
+            }
+        }
+        return out;
+    }
+
+    /** The devkit's score for a box without {@code detection_score} (DetectionBox.deserialize). */
+    public static final double MISSING_SCORE = -1.0;
+
+    /**
+     * Whether a box carries {@code num_pts} that the devkit reads as 0 ({@code int(num_pts) == 0}; Python's int()
+     * truncates toward zero). Values the devkit's int() would fail on, or convert from a string or boolean, are
+     * refused naming the field.
+     */
+    private static boolean zeroPoints(JsonNode n, String path, String src) {
+        JsonNode v = n.get("num_pts");
+        if (v == null) {
+            return false;
+        }
+        String where = path + ".num_pts";
+        if (!v.isNumber()) {
+            throw new InputFormatException(src, where, "expected a whole number, found "
+                    + MetricsSummaryReader.describe(v) + " (the devkit passes it to Python int(), which would also "
+                    + "convert a string of digits or a boolean; write the number itself)");
+        }
+        if (v.isIntegralNumber()) {
+            return v.bigIntegerValue().signum() == 0;
+        }
+        double d = v.doubleValue();
+        if (!Double.isFinite(d)) {
+            throw new InputFormatException(src, where, "must be a finite number, found " + v + " (the devkit's "
+                    + "int() fails on it too)");
+        }
+        return (long) d == 0;
     }
 
     private static String text(JsonNode n, String field, String path, String src) {
@@ -211,8 +326,17 @@ public final class ResultsReader {
                         + MetricsSummaryReader.describe(e));
             }
             out[i] = e.doubleValue();
-            if (Double.isInfinite(out[i]) || (!nanAllowed && Double.isNaN(out[i]))) {
-                throw new InputFormatException(src, where + "[" + i + "]", "must be finite, found " + e);
+            if (!nanAllowed && Double.isNaN(out[i])) {
+                throw new InputFormatException(src, where + "[" + i + "]", "may not be NaN (the devkit refuses it "
+                        + "too), found " + e);
+            }
+            if (Double.isInfinite(out[i])) {
+                throw new InputFormatException(src, where + "[" + i + "]", "must be finite, found " + e
+                        + (nanAllowed ? " (the devkit accepts an infinite velocity - it checks only the length - "
+                        + "and a matched box then makes its class's velocity error and the run's mAVE Infinity, "
+                        + "so the velocity term of NDS becomes 0; use NaN for a velocity not predicted)"
+                        : " (the devkit checks only for NaN; an infinite coordinate makes its distances and "
+                        + "errors infinite)"));
             }
         }
         return out;

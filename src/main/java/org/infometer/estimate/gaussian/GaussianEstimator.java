@@ -5,10 +5,12 @@ import org.apache.spark.sql.Row;
 import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
+import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ShardRunner;
 import org.infometer.report.Progress;
 import org.infometer.schema.RowValidator;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,6 +31,7 @@ public final class GaussianEstimator implements CrossFitEstimator {
         moments.forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new TreeMap<>()).put(k.fold(), v));
         Map<RunFold, GaussianPairModel> models = new TreeMap<>();
         Map<String, Double> ranks = new TreeMap<>();
+        Map<String, SceneProjector> projectors = new TreeMap<>();
         for (Map.Entry<String, Map<Integer, JointMoments>> e : byRun.entrySet()) {
             Map<Integer, GaussianPairFitter.FoldFit> fits;
             try {
@@ -42,11 +45,15 @@ public final class GaussianEstimator implements CrossFitEstimator {
                 rankSum += f.rank();
             }
             ranks.put(e.getKey(), rankSum / fits.size());
+            GaussianSceneProjector projector = GaussianSceneProjector.fit(List.copyOf(e.getValue().values()));
+            if (projector != null) {
+                projectors.put(e.getKey(), projector);
+            }
             GaussianPairFitter.FoldFit first = fits.values().iterator().next();
             progress.info(String.format("run %s: %d folds fitted on %,d tokens each (fold 1), kept canonical "
                             + "pairs per fold %s", e.getKey(), fits.size(), first.trainTokens(),
                     fits.values().stream().map(f -> String.valueOf(f.rank())).toList()));
         }
-        return new Fitted(models, ranks);
+        return new Fitted(models, ranks, projectors);
     }
 }
