@@ -5,6 +5,7 @@
 #   ./submit.sh run jobs/nightly-camera-lidar.json    a job definition, embedded unless a cluster is named
 #   ./submit.sh --profile cluster run JOB.json        spark-submit with conf/cluster.properties
 #   ./submit.sh --master yarn run JOB.json            spark-submit to that master (profile cluster by default)
+#   ./submit.sh --master spark://h:7077 --conf spark.executor.memory=2g run JOB.json   any Spark setting, repeatable
 #   ./submit.sh correlate jobs/correlate-demo.json    correlate MI with detection accuracy (after a run)
 #   ./submit.sh sql "SELECT * FROM infometer.run_mi"
 #   ./submit.sh generate --scale quarter-val --out bench-data
@@ -19,10 +20,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 profile="${INFOMETER_PROFILE:-}"
 master="${SPARK_MASTER:-}"
 args=()
+confs=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --profile) profile="${2:?--profile needs a name: local, cluster or gpu}"; shift 2 ;;
     --master) master="${2:?--master needs a Spark master URL}"; shift 2 ;;
+    --conf)
+      [[ "${2:-}" == *=* ]] || { echo "submit.sh: --conf needs KEY=VALUE, got '${2:-}'" >&2; exit 2; }
+      confs+=("$2"); shift 2 ;;
     -h|--help) args+=("--help"); shift ;;
     *) args+=("$1"); shift ;;
   esac
@@ -70,6 +75,10 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
     [[ "$key" == "spark.driver.memory" ]] && heap="$value"
     sysprops+=("-D$key=$value")
   done < "$props"
+  for kv in ${confs[@]+"${confs[@]}"}; do  # --conf wins over the profile, as under spark-submit
+    [[ "${kv%%=*}" == "spark.driver.memory" ]] && heap="${kv#*=}"
+    sysprops+=("-D$kv")
+  done
   exec java -Xmx"$heap" "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
     -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" \
     -Dlog4j2.configurationFile="$here/conf/log4j2-local.properties" \
@@ -77,15 +86,33 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
 fi
 
 jar="$here/target/infometer-spark-0.1.0-cluster.jar"
-if stale "$jar"; then
+if [[ -n "${INFOMETER_NO_BUILD:-}" ]]; then  # the cluster tests submit the jar the build just made
+  [[ -f "$jar" ]] || { echo "submit.sh: $jar is missing (INFOMETER_NO_BUILD is set)" >&2; exit 2; }
+elif stale "$jar"; then
   echo "submit.sh: building the cluster jar ..." >&2
   (cd "$here" && mvn -q -B -DskipTests package) >&2
 fi
 submit="spark-submit"
 [[ -n "${SPARK_HOME:-}" ]] && submit="$SPARK_HOME/bin/spark-submit"
 command -v "$submit" >/dev/null || { echo "submit.sh: profile '$profile' needs spark-submit on PATH or SPARK_HOME set" >&2; exit 2; }
+# Relative paths in the job file and on the command line mean the directory submit.sh was started in; the driver
+# resolves them against spark.infometer.submitDir before any work, since executors run in other directories.
+# JVM options given with --conf are added to the ones the job needs (DJL offline, the profile's), not put instead.
+driver_opts="-Dai.djl.offline=true -Dinfometer.profile=$profile"
+executor_opts="$(sed -n 's/^spark\.executor\.extraJavaOptions=//p' "$props" | tail -n 1)"
+extra=()
+for kv in ${confs[@]+"${confs[@]}"}; do
+  case "${kv%%=*}" in
+    spark.driver.extraJavaOptions) driver_opts="$driver_opts ${kv#*=}" ;;
+    spark.executor.extraJavaOptions) executor_opts="${executor_opts:+$executor_opts }${kv#*=}" ;;
+    *) extra+=(--conf "$kv") ;;
+  esac
+done
 submit_args=(--properties-file "$props" --class org.infometer.job.Main
-  --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dinfometer.profile=$profile"
+  --conf "spark.driver.extraJavaOptions=$driver_opts"
+  --conf "spark.infometer.submitDir=$PWD"
   --files "$here/conf/$profile.properties")
+[[ -n "$executor_opts" ]] && submit_args+=(--conf "spark.executor.extraJavaOptions=$executor_opts")
 [[ -n "$master" ]] && submit_args+=(--master "$master")
+submit_args+=(${extra[@]+"${extra[@]}"})
 exec "$submit" "${submit_args[@]}" "$jar" "${args[@]}"

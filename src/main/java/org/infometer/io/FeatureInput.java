@@ -54,6 +54,7 @@ public final class FeatureInput {
         List<String> files = listParquet(spark, path);
         boolean singleFile = files.size() == 1 && files.get(0).endsWith(new Path(path).getName());
         checkFooters(spark, files, contract);
+        SharedStorage.checkInput(spark, path, files);
         // Spark refuses a basePath that is a file; a single-file input has no partition directories to infer.
         Dataset<Row> raw = (singleFile ? spark.read() : spark.read().option("basePath", new Path(path).toString()))
                 .parquet(files.toArray(new String[0]));

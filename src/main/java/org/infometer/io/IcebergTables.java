@@ -1,5 +1,20 @@
 package org.infometer.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -8,28 +23,91 @@ import org.apache.spark.sql.types.StructType;
 import org.infometer.schema.TableContract;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 /**
  * Output tables in an Iceberg catalog (a file-based Hadoop catalog by default, queryable by {@code spark-sql}
- * with no server). Tables are partitioned by {@code run_date} and {@code job_name}; writing a run replaces that
- * date's rows of that job in one atomic snapshot per table, and leaves every other partition untouched.
+ * with no server). Tables are partitioned by {@code run_date} and {@code job_name}; a job replaces its date's rows
+ * of all its tables together and leaves every other partition untouched.
  *
- * <p>Usage: {@link #configure} once per session, {@link #ensure} each table, then {@link #replace}.
+ * <p>How the tables of one job change together ({@link #publish}): under the warehouse's commit lock
+ * ({@link WarehouseLock}; the Hadoop catalog's own commit is not safe between processes on a local file system),
+ * each table's new rows are written as a <em>staged</em> snapshot (Iceberg write-audit-publish: data files written
+ * and recorded, the table's current state unchanged). A journal naming the staged snapshots is then written to the
+ * warehouse, and each table is switched to its new rows by a metadata-only commit (milliseconds). A driver that dies
+ * before the journal exists changed nothing; one that dies after it leaves a journal that the next job on the
+ * warehouse completes before it does anything else ({@link #configure}), so the tables end with all of the new rows
+ * or none. Each published snapshot carries the journal's id, which makes completion idempotent.
+ *
+ * <p>Usage: {@link #configure} once per job, then {@link #publish} (or {@link #replace} for one table).
  */
 public final class IcebergTables {
+
+    /** Snapshot summary key naming the publish a commit belongs to. */
+    static final String PUBLISH_ID = "infometer.publish-id";
+    static final String JOURNAL_PREFIX = ".infometer-publish-";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Tests only: fail the publish after this many tables switched, as a driver killed at that point would. */
+    static volatile int failAfterSwitches = -1;
 
     private IcebergTables() {
     }
 
-    /** Registers the catalog; the warehouse path is made absolute so every executor resolves the same place. */
+    /** One table's part of a publish. */
+    public record Change(String table, long snapshotId, long rows) {
+    }
+
+    /** A publish that stopped partway: which tables have the new rows, which do not yet, and the journal. */
+    public static final class PublishException extends IllegalStateException {
+        private final List<String> published;
+        private final List<String> pending;
+
+        PublishException(String message, List<String> published, List<String> pending, Throwable cause) {
+            super(message, cause);
+            this.published = List.copyOf(published);
+            this.pending = List.copyOf(pending);
+        }
+
+        public List<String> published() {
+            return published;
+        }
+
+        public List<String> pending() {
+            return pending;
+        }
+    }
+
+    /**
+     * Registers the catalog and checks the warehouse before any work: a usable URI, writable from the driver,
+     * visible from every executor, and no publish left unfinished by an earlier job (completed here). The
+     * warehouse path is made absolute so every executor resolves the same place.
+     */
     public static synchronized void configure(SparkSession spark, String catalog, String warehouse) {
+        register(spark, catalog, warehouse);
+        String used = spark.conf().get("spark.sql.catalog." + catalog + ".warehouse");
+        SharedStorage.checkWarehouse(spark, used);
+        try (WarehouseLock lock = WarehouseLock.acquire(spark, used)) {
+            completePending(spark, catalog, used);
+        }
+    }
+
+    /**
+     * Registers the catalog only (for reading). A session-level definition (a profile, {@code --conf}) wins over
+     * the job file's warehouse, and a note says so; {@link #use} makes a warehouse win over the session.
+     */
+    public static synchronized void register(SparkSession spark, String catalog, String warehouse) {
         String prefix = "spark.sql.catalog." + catalog;
         String wanted = resolve(warehouse);
         if (spark.conf().contains(prefix) && spark.conf().contains(prefix + ".warehouse")) {
@@ -38,15 +116,15 @@ public final class IcebergTables {
                 return;
             }
             if (!current.equals(REGISTERED.get(catalog))) {
-                // A session-level catalog definition (e.g. from a cluster profile) wins over the job file.
+                System.err.println("Note: catalog " + catalog + " uses warehouse " + current + " (" + prefix
+                        + ".warehouse in the Spark configuration), not " + wanted
+                        + "; --set output.warehouse=... overrides it.");
                 return;
             }
             // An earlier job in this JVM registered the catalog with another warehouse. Spark keeps the catalog
             // instance it loaded, so without a reset this job would write into the earlier warehouse (in a test
             // session, into a deleted temporary directory: "Metadata file for version N is missing").
-            spark.conf().set(prefix + ".warehouse", wanted);
-            spark.sessionState().catalogManager().reset();
-            REGISTERED.put(catalog, wanted);
+            use(spark, catalog, warehouse);
             return;
         }
         spark.conf().set(prefix, "org.apache.iceberg.spark.SparkCatalog");
@@ -55,11 +133,50 @@ public final class IcebergTables {
         REGISTERED.put(catalog, wanted);
     }
 
+    /** Makes {@code warehouse} the catalog's, whatever the session defined (an explicit --set output.warehouse). */
+    public static synchronized String use(SparkSession spark, String catalog, String warehouse) {
+        String prefix = "spark.sql.catalog." + catalog;
+        String wanted = resolve(warehouse);
+        if (!spark.conf().contains(prefix)) {
+            spark.conf().set(prefix, "org.apache.iceberg.spark.SparkCatalog");
+            spark.conf().set(prefix + ".type", "hadoop");
+        }
+        boolean loaded = spark.conf().contains(prefix + ".warehouse");
+        spark.conf().set(prefix + ".warehouse", wanted);
+        if (loaded) {
+            spark.sessionState().catalogManager().reset();
+        }
+        REGISTERED.put(catalog, wanted);
+        return wanted;
+    }
+
+    /**
+     * The warehouse a job will use: {@code explicit} (from --set) when given, else the session's definition of the
+     * catalog (a profile, --conf), else the job file's value.
+     */
+    public static String effectiveWarehouse(SparkSession spark, String catalog, String jobValue, String explicit) {
+        if (explicit != null) {
+            return resolve(explicit);
+        }
+        String key = "spark.sql.catalog." + catalog + ".warehouse";
+        if (!spark.conf().contains(key)) {
+            return resolve(jobValue);
+        }
+        String current = spark.conf().get(key);
+        // A warehouse an earlier job in this JVM registered is no session-level definition: the job file's wins.
+        return current.equals(REGISTERED.get(catalog)) ? resolve(jobValue) : current;
+    }
+
     /** Warehouses this JVM's jobs registered, per catalog name (to tell them from session-level definitions). */
-    private static final java.util.Map<String, String> REGISTERED = new java.util.HashMap<>();
+    private static final Map<String, String> REGISTERED = new HashMap<>();
 
     static String resolve(String warehouse) {
-        return warehouse.contains("://") ? warehouse : new File(warehouse).getAbsoluteFile().toURI().toString();
+        if (warehouse.contains(":/")) {
+            return warehouse;
+        }
+        // File.toURI ends a directory that exists with '/': one spelling, whether or not it exists yet.
+        String uri = new File(warehouse).getAbsoluteFile().toURI().toString();
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     /**
@@ -95,8 +212,16 @@ public final class IcebergTables {
         String full = catalog + "." + namespace + "." + table;
         spark.sql("CREATE NAMESPACE IF NOT EXISTS " + catalog + "." + namespace);
         if (!spark.catalog().tableExists(full)) {
-            spark.sql("CREATE TABLE " + full + " (" + schema.toDDL() + ") USING iceberg "
-                    + "PARTITIONED BY (run_date, job_name) TBLPROPERTIES ('format-version'='2')");
+            try {
+                spark.sql("CREATE TABLE IF NOT EXISTS " + full + " (" + schema.toDDL() + ") USING iceberg "
+                        + "PARTITIONED BY (run_date, job_name) TBLPROPERTIES ('format-version'='2', "
+                        + "'write.wap.enabled'='true')");
+            } catch (RuntimeException e) {
+                // Another job created it between the check and the create: use that table.
+                if (!spark.catalog().tableExists(full)) {
+                    throw e;
+                }
+            }
             return;
         }
         StructType existing = addMissingColumns(spark, full, schema);
@@ -116,18 +241,253 @@ public final class IcebergTables {
         }
     }
 
-    /** Atomically replaces the rows of (runDate, jobName) in the table with {@code rows}. */
-    public static void replace(SparkSession spark, String catalog, String namespace, String table,
-                               List<Row> rows, LocalDate runDate, String jobName) {
+    /**
+     * Checks, before any work, that each of {@code tables} that exists already has its contract's schema (the
+     * error {@link #ensure} would give only at write time). Missing tables are created when written.
+     */
+    public static void checkSchemas(SparkSession spark, String catalog, String namespace, List<String> tables) {
+        for (String t : tables) {
+            if (spark.catalog().tableExists(catalog + "." + namespace + "." + t)) {
+                ensure(spark, catalog, namespace, t);
+            }
+        }
+    }
+
+    /** Replaces the rows of (runDate, jobName) in one table ({@link #publish} with one table). */
+    public static List<Change> replace(SparkSession spark, String catalog, String namespace, String table,
+                                       List<Row> rows, LocalDate runDate, String jobName) {
+        return publish(spark, catalog, namespace, Map.of(table, rows), runDate, jobName);
+    }
+
+    /**
+     * Replaces the rows of (runDate, jobName) in every table of {@code tables} together (see the class comment).
+     * Returns what changed, in the map's order. On failure before the first table switched, no table changed; a
+     * failure after it throws {@link PublishException}, and the next job on the warehouse completes the publish.
+     */
+    public static List<Change> publish(SparkSession spark, String catalog, String namespace,
+                                       Map<String, List<Row>> tables, LocalDate runDate, String jobName) {
+        String warehouse = spark.conf().get("spark.sql.catalog." + catalog + ".warehouse");
+        String id = UUID.randomUUID().toString();
+        try (WarehouseLock lock = WarehouseLock.acquire(spark, warehouse)) {
+            completePending(spark, catalog, warehouse);
+            Map<String, Long> staged = new LinkedHashMap<>();
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Row>> t : tables.entrySet()) {
+                ensure(spark, catalog, namespace, t.getKey());
+                staged.put(t.getKey(), stage(spark, catalog, namespace, t.getKey(), t.getValue(), runDate, jobName,
+                        id));
+                counts.put(t.getKey(), (long) t.getValue().size());
+            }
+            Path journal = writeJournal(spark, warehouse, id, namespace, runDate, jobName, staged);
+            System.err.println("Publishing " + String.join(", ", staged.keySet()) + " (journal " + journal + ")");
+            List<Change> changes = new ArrayList<>();
+            List<String> done = new ArrayList<>();
+            for (Map.Entry<String, Long> t : staged.entrySet()) {
+                try {
+                    if (done.size() == failAfterSwitches) {
+                        throw new IllegalStateException("injected failure after " + done.size() + " tables");
+                    }
+                    long snap = switchTo(spark, catalog, namespace, t.getKey(), t.getValue(), runDate, jobName, id);
+                    changes.add(new Change(t.getKey(), snap, counts.get(t.getKey())));
+                    done.add(t.getKey());
+                } catch (RuntimeException e) {
+                    List<String> pending = new ArrayList<>(staged.keySet());
+                    pending.removeAll(done);
+                    throw new PublishException("Publishing stopped at table " + t.getKey() + " (" + e.getMessage()
+                            + "). Already holding the new rows: " + (done.isEmpty() ? "none" : String.join(", ", done))
+                            + "; still the old: " + String.join(", ", pending) + ". The next job on this warehouse "
+                            + "completes the publish from " + journal + ".", done, pending, e);
+                }
+            }
+            deleteQuietly(spark, journal);
+            return changes;
+        }
+    }
+
+    /** Writes the rows as a staged snapshot (not current) and returns its id. */
+    private static long stage(SparkSession spark, String catalog, String namespace, String table, List<Row> rows,
+                              LocalDate runDate, String jobName, String id) {
         StructType schema = TableContract.load(table).schema();
         String full = catalog + "." + namespace + "." + table;
+        Table t = load(spark, full);
+        if (!"true".equals(t.properties().get("write.wap.enabled"))) {
+            // Tables created before staged publishing.
+            t.updateProperties().set("write.wap.enabled", "true").commit();
+            spark.sql("REFRESH TABLE " + full);
+        }
         Dataset<Row> df = spark.createDataFrame(rows, schema).coalesce(1);
+        String before = spark.conf().getOption("spark.wap.id").getOrElse(() -> null);
+        spark.conf().set("spark.wap.id", id);
         try {
             df.writeTo(full).overwrite(col("run_date").equalTo(lit(Date.valueOf(runDate)))
                     .and(col("job_name").equalTo(lit(jobName))));
         } catch (Exception e) {
-            throw new IllegalStateException("Writing " + full + " failed; its earlier snapshot is unchanged: "
+            throw new IllegalStateException("Writing " + full + " failed before any table was changed: "
                     + e.getMessage(), e);
+        } finally {
+            if (before == null) {
+                spark.conf().unset("spark.wap.id");
+            } else {
+                spark.conf().set("spark.wap.id", before);
+            }
         }
+        t.refresh();
+        for (Snapshot s : t.snapshots()) {
+            if (id.equals(s.summary().get("wap.id"))) {
+                return s.snapshotId();
+            }
+        }
+        throw new IllegalStateException("Writing " + full + " left no staged snapshot with wap.id " + id);
+    }
+
+    /**
+     * Makes the staged snapshot's rows the partition's rows: a metadata-only overwrite of (runDate, jobName) with
+     * the staged data files, on top of whatever is current (other partitions stay as they are). Idempotent.
+     */
+    private static long switchTo(SparkSession spark, String catalog, String namespace, String table, long stagedId,
+                                 LocalDate runDate, String jobName, String id) {
+        String full = catalog + "." + namespace + "." + table;
+        Table t = load(spark, full);
+        Snapshot done = publishedSnapshot(t, id);
+        if (done != null) {
+            return done.snapshotId();
+        }
+        Snapshot staged = t.snapshot(stagedId);
+        if (staged == null) {
+            throw new IllegalStateException("staged snapshot " + stagedId + " of " + full + " no longer exists");
+        }
+        OverwriteFiles op = t.newOverwrite().overwriteByRowFilter(Expressions.and(
+                Expressions.equal("run_date", runDate.toString()), Expressions.equal("job_name", jobName)));
+        for (DataFile f : staged.addedDataFiles(t.io())) {
+            op.addFile(f);
+        }
+        op.set(PUBLISH_ID, id).commit();
+        spark.sql("REFRESH TABLE " + full);
+        return t.currentSnapshot().snapshotId();
+    }
+
+    /** The snapshot in the table's current history that publish {@code id} committed, or null. */
+    private static Snapshot publishedSnapshot(Table t, String id) {
+        t.refresh();
+        for (Snapshot s = t.currentSnapshot(); s != null;
+             s = s.parentId() == null ? null : t.snapshot(s.parentId())) {
+            if (id.equals(s.summary().get(PUBLISH_ID))) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static boolean published(Table t, String id) {
+        return publishedSnapshot(t, id) != null;
+    }
+
+    private static Table load(SparkSession spark, String full) {
+        try {
+            return Spark3Util.loadIcebergTable(spark, full);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot load table " + full + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path writeJournal(SparkSession spark, String warehouse, String id, String namespace,
+                                     LocalDate runDate, String jobName, Map<String, Long> staged) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", id).put("namespace", namespace).put("run_date", runDate.toString()).put("job_name", jobName);
+        ObjectNode t = root.putObject("tables");
+        staged.forEach(t::put);
+        Path journal = new Path(warehouse, JOURNAL_PREFIX + id + ".json");
+        Path tmp = new Path(warehouse, "_" + JOURNAL_PREFIX + id + ".tmp");
+        try {
+            FileSystem fs = journal.getFileSystem(conf(spark));
+            try (FSDataOutputStream out = fs.create(tmp, true)) {
+                out.write(JSON.writeValueAsBytes(root));
+                out.hsync();
+            }
+            if (!fs.rename(tmp, journal)) {
+                throw new IOException("rename " + tmp + " -> " + journal + " failed");
+            }
+            return journal;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write the publish journal " + journal
+                    + " (no table was changed): " + e.getMessage(), e);
+        }
+    }
+
+    /** Completes every publish an earlier job left unfinished in this warehouse. Caller holds the lock. */
+    static List<String> completePending(SparkSession spark, String catalog, String warehouse) {
+        List<String> completed = new ArrayList<>();
+        Path root = new Path(warehouse);
+        try {
+            FileSystem fs = root.getFileSystem(conf(spark));
+            if (!fs.exists(root)) {
+                return completed;
+            }
+            for (FileStatus st : fs.listStatus(root, p -> p.getName().startsWith(JOURNAL_PREFIX)
+                    && p.getName().endsWith(".json"))) {
+                JsonNode j;
+                try (FSDataInputStream in = fs.open(st.getPath())) {
+                    j = JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+                String ns = j.get("namespace").asText();
+                LocalDate date = LocalDate.parse(j.get("run_date").asText());
+                String job = j.get("job_name").asText();
+                String id = j.get("id").asText();
+                List<String> switched = new ArrayList<>();
+                List<String> already = new ArrayList<>();
+                j.get("tables").fields().forEachRemaining(e -> {
+                    String full = catalog + "." + ns + "." + e.getKey();
+                    (published(load(spark, full), id) ? already : switched).add(e.getKey());
+                    switchTo(spark, catalog, ns, e.getKey(), e.getValue().asLong(), date, job, id);
+                });
+                fs.delete(st.getPath(), false);
+                String line = "completed an interrupted publish of job " + job + " (" + date + "): switched "
+                        + (switched.isEmpty() ? "none" : String.join(", ", switched)) + "; already switched "
+                        + (already.isEmpty() ? "none" : String.join(", ", already));
+                System.err.println("Note: " + line);
+                completed.add(line);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read publish journals in " + warehouse + ": " + e.getMessage(), e);
+        }
+        return completed;
+    }
+
+    private static void deleteQuietly(SparkSession spark, Path p) {
+        try {
+            p.getFileSystem(conf(spark)).delete(p, false);
+        } catch (IOException e) {
+            System.err.println("Note: could not delete the finished publish journal " + p + ": " + e.getMessage()
+                    + " (completing it again changes nothing)");
+        }
+    }
+
+    static Configuration conf(SparkSession spark) {
+        return spark.sparkContext().hadoopConfiguration();
+    }
+
+    /**
+     * One sentence for a failed job's console: which tables changed. A failure before publishing changed no
+     * table's rows.
+     */
+    public static String changeReport(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof PublishException p) {
+                return "Tables with the new rows: " + (p.published().isEmpty() ? "none"
+                        : String.join(", ", p.published())) + "; pending (completed by the next job on this "
+                        + "warehouse): " + String.join(", ", p.pending()) + ".";
+            }
+        }
+        return "No table's rows were changed.";
+    }
+
+    /** The tables that hold the new rows after a failure (empty unless publishing stopped partway). */
+    public static List<String> changedTables(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof PublishException p) {
+                return p.published();
+            }
+        }
+        return List.of();
     }
 }

@@ -74,6 +74,8 @@ public final class CorrelateJob {
 
     public static Result run(SparkSession spark, CorrelateConfig cfg, PrintStream console, Progress progress) {
         IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+        IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
+                List.of("run_accuracy", "scene_accuracy", "correlation"));
         try {
             Result r = execute(spark, cfg, progress);
             progress.finish();
@@ -82,7 +84,7 @@ public final class CorrelateJob {
         } catch (RuntimeException e) {
             progress.finish();
             console.println("Correlation FAILED: " + e.getMessage());
-            console.println("Tables were not changed.");
+            console.println(IcebergTables.changeReport(e));
             throw e;
         }
     }
@@ -492,8 +494,7 @@ public final class CorrelateJob {
         tables.put("correlation", corr);
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
-        tables.keySet().forEach(t -> IcebergTables.ensure(spark, cat, ns, t));
-        tables.forEach((t, list) -> IcebergTables.replace(spark, cat, ns, t, list, cfg.date(), job));
+        IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);
     }
 
     private static Row prefixed(Row r, Object... first) {

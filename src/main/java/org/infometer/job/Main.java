@@ -139,7 +139,7 @@ public final class Main {
     }
 
     static GenerateConfig generateConfig(List<String> args) {
-        String out = option(args, "--out", "demo-data");
+        String out = absolute(option(args, "--out", "demo-data"), null);
         String scale = option(args, "--scale", "demo");
         GenerateConfig base = switch (scale) {
             case "demo" -> GenerateConfig.demo(out);
@@ -188,14 +188,97 @@ public final class Main {
         return new JobArgs(Path.of(args.get(0)), overrides, date == null ? null : parseDate(date));
     }
 
-    static JobConfig loadJob(List<String> args) {
+    /** Path fields of a job file, made absolute against the submitting directory. */
+    static final List<String> JOB_PATHS = List.of("input.features", "groundTruth", "output.summaryDir");
+    static final List<String> CORRELATE_PATHS = List.of("runAccuracy.metricsDir", "runAccuracy.parquet",
+            "sceneAccuracy.detections", "sceneAccuracy.resultsDir", "sceneAccuracy.gtBoxes", "sceneAccuracy.samples");
+
+    /**
+     * The directory submit.sh was started in. Under spark-submit the driver may run elsewhere (and executors always
+     * do), so a relative path in a job file or on the command line means this directory, passed by submit.sh as
+     * {@code spark.infometer.submitDir}.
+     */
+    static Path submitDir() {
+        String d = System.getProperty("spark.infometer.submitDir");
+        return Path.of(d == null || d.isBlank() ? System.getProperty("user.dir") : d).toAbsolutePath();
+    }
+
+    /** {@code path} absolute against {@link #submitDir()}: URIs and absolute paths are kept as they are. */
+    static String absolute(String path, SparkSession spark) {
+        if (path == null || path.isBlank() || path.startsWith("/") || path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            return path;
+        }
+        String abs = submitDir().resolve(path).normalize().toString();
+        String defaultFs = spark == null ? "file:///"
+                : spark.sparkContext().hadoopConfiguration().get("fs.defaultFS", "file:///");
+        // Where the default file system is not local, a bare absolute path would name a directory there.
+        return defaultFs.startsWith("file:") ? abs : "file:" + abs;
+    }
+
+    /**
+     * Overrides that make the config's relative paths absolute and name the warehouse the job will really use:
+     * {@code --set output.warehouse} first, else the session's catalog definition (a profile, --conf), else the
+     * job file's value.
+     */
+    static List<String> resolvedOverrides(SparkSession spark, JsonTree tree, List<String> overrides,
+                                          List<String> pathFields, String catalog) {
+        List<String> out = new ArrayList<>(overrides);
+        for (String field : pathFields) {
+            String v = tree.get(field);
+            String abs = absolute(v, spark);
+            if (v != null && !v.equals(abs)) {
+                out.add(field + "=" + abs);
+            }
+        }
+        String explicit = null;
+        for (String o : overrides) {
+            if (o.startsWith("output.warehouse=")) {
+                explicit = o.substring("output.warehouse=".length());
+            }
+        }
+        String warehouse;
+        if (explicit != null) {
+            warehouse = IcebergTables.use(spark, catalog, absolute(explicit, spark));
+        } else {
+            warehouse = IcebergTables.effectiveWarehouse(spark, catalog, absolute(tree.get("output.warehouse"), spark),
+                    null);
+        }
+        out.add("output.warehouse=" + warehouse);
+        return out;
+    }
+
+    /** Dotted-path lookup into a loaded config's fields. */
+    interface JsonTree {
+        String get(String dottedPath);
+    }
+
+    static JsonTree tree(Object config) {
+        com.fasterxml.jackson.databind.JsonNode root = JobConfig.JSON.valueToTree(config);
+        return path -> {
+            com.fasterxml.jackson.databind.JsonNode n = root;
+            for (String part : path.split("\\.")) {
+                n = n == null ? null : n.get(part);
+            }
+            return n == null || n.isNull() ? null : n.asText();
+        };
+    }
+
+    /** A job file mode's config, loaded twice: checked before Spark starts, then resolved against the session. */
+    record LoadedJob(JobConfig config, SparkSession spark) {
+    }
+
+    static LoadedJob loadJob(List<String> args, String appPrefix) {
         JobArgs a = jobArgs(args, "jobs/nightly-camera-lidar.json");
-        return JobConfig.load(a.file(), a.overrides(), a.runDate());
+        Path file = submitDir().resolve(a.file());
+        JobConfig first = JobConfig.load(file, a.overrides(), a.runDate());
+        SparkSession spark = SparkSessions.create(appPrefix + first.name());
+        List<String> o = resolvedOverrides(spark, tree(first), a.overrides(), JOB_PATHS, first.output().catalog());
+        return new LoadedJob(JobConfig.load(file, o, a.runDate()), spark);
     }
 
     static void pidJob(List<String> args) {
-        JobConfig cfg = loadJob(args);
-        PidJob.run(SparkSessions.create("infometer-pid-" + cfg.name()), cfg, System.out);
+        LoadedJob j = loadJob(args, "infometer-pid-");
+        PidJob.run(j.spark(), j.config(), System.out);
     }
 
     static void pidColumns(List<String> args) {
@@ -210,21 +293,24 @@ public final class Main {
                     + "--group); unexpected: " + args);
         }
         SparkSession spark = SparkSessions.create("infometer-pid-columns");
-        IcebergTables.configure(spark, "im", warehouse);
-        PidJob.columns(spark, input, x, y, target, group, System.out);
+        IcebergTables.configure(spark, "im", absolute(warehouse, spark));
+        // PidJob.columns reads a name without '/' as a catalog table.
+        PidJob.columns(spark, input.contains("/") ? absolute(input, spark) : input, x, y, target, group, System.out);
     }
 
     static void runJob(List<String> args) {
-        JobConfig cfg = loadJob(args);
-        SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
-        MeasureJob.run(spark, cfg, System.out);
+        LoadedJob j = loadJob(args, "infometer-");
+        MeasureJob.run(j.spark(), j.config(), System.out);
     }
 
     static void correlate(List<String> args) {
         JobArgs a = jobArgs(args, "jobs/correlate-demo.json");
-        CorrelateConfig cfg = CorrelateConfig.load(a.file(), a.overrides(), a.runDate());
-        SparkSession spark = SparkSessions.create("infometer-" + cfg.name());
-        CorrelateJob.run(spark, cfg, System.out);
+        Path file = submitDir().resolve(a.file());
+        CorrelateConfig first = CorrelateConfig.load(file, a.overrides(), a.runDate());
+        SparkSession spark = SparkSessions.create("infometer-" + first.name());
+        List<String> o = resolvedOverrides(spark, tree(first), a.overrides(), CORRELATE_PATHS,
+                first.output().catalog());
+        CorrelateJob.run(spark, CorrelateConfig.load(file, o, a.runDate()), System.out);
     }
 
     static LocalDate parseDate(String date) {
@@ -243,7 +329,7 @@ public final class Main {
                     + "infometer.run_mi\"");
         }
         SparkSession spark = SparkSessions.create("infometer-sql");
-        IcebergTables.configure(spark, catalog, warehouse);
+        IcebergTables.register(spark, catalog, absolute(warehouse, spark));
         spark.conf().set("spark.sql.defaultCatalog", catalog);
         spark.sql(args.get(0)).show(1000, false);
     }

@@ -75,9 +75,14 @@ public final class MeasureJob {
 
     public static MeasureResult run(SparkSession spark, JobConfig cfg, PrintStream console, Progress progress) {
         FeatureContract contract = new FeatureContract(cfg.pair().x(), cfg.pair().y());
-        IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+        IcebergTables.register(spark, cfg.output().catalog(), cfg.output().warehouse());
         try {
             WarehouseProbe.check(spark, cfg.output().catalog(), "output.warehouse");
+            // Then the cluster checks (executors see the warehouse), an interrupted publish completed, and the
+            // existing tables' schemas, all before any work.
+            IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
+            IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
+                    List.of("quarantine", "sample_mi", "scene_mi", "run_mi"));
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
@@ -85,7 +90,7 @@ public final class MeasureJob {
             Path summary = SummaryJson.writeFailure(cfg, e, progress.elapsedSeconds());
             progress.finish();
             console.println("Run FAILED: " + e.getMessage());
-            console.println("Tables were not changed. Summary: " + summary);
+            console.println(IcebergTables.changeReport(e) + " Summary: " + summary);
             throw e;
         }
     }
@@ -199,6 +204,10 @@ public final class MeasureJob {
         String status = Validity.jobStatus(all);
 
         progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
+        // Until the success summary replaces it, a driver killed while publishing leaves this one, not the last run's.
+        SummaryJson.writeFailure(cfg, new IllegalStateException("the job stopped while writing its tables; they hold "
+                + "the earlier rows or, once the next job on the warehouse completes the publish, the new ones"),
+                progress.elapsedSeconds());
         writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity);
         Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
                 truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
@@ -354,8 +363,7 @@ public final class MeasureJob {
         tables.put("run_mi", rr);
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
-        tables.keySet().forEach(t -> IcebergTables.ensure(spark, cat, ns, t));
-        tables.forEach((t, rows) -> IcebergTables.replace(spark, cat, ns, t, rows, cfg.date(), job));
+        IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);
     }
 
     static Double nanToNull(double v) {

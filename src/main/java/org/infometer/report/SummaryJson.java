@@ -50,7 +50,9 @@ public final class SummaryJson {
         ObjectNode root = header(cfg, "failed", seconds);
         root.put("error", String.valueOf(error.getMessage()));
         root.put("error_type", error.getClass().getName());
-        root.put("tables_changed", false);
+        List<String> changed = org.infometer.io.IcebergTables.changedTables(error);
+        root.put("tables_changed", !changed.isEmpty());
+        changed.forEach(root.putArray("tables_with_new_rows")::add);
         return write(cfg, root);
     }
 
