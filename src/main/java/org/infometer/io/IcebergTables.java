@@ -200,7 +200,12 @@ public final class IcebergTables {
         if (add.isEmpty()) {
             return existing;
         }
-        spark.sql("ALTER TABLE " + full + " ADD COLUMNS (" + String.join(", ", add) + ")");
+        try {
+            spark.sql("ALTER TABLE " + full + " ADD COLUMNS (" + String.join(", ", add) + ")");
+        } catch (RuntimeException e) {
+            // A concurrent job may have added them first; anything else surfaces as ensure()'s schema error.
+            return spark.table(full).schema();
+        }
         org.slf4j.LoggerFactory.getLogger(IcebergTables.class).warn("Table {}: added column(s) {} of the current "
                 + "contract (rows written before read NULL there)", full, add);
         return spark.table(full).schema();
