@@ -182,11 +182,16 @@ public final class IcebergTables {
     /**
      * Schema evolution for tables written by an earlier version: columns the contract has and the table lacks are
      * added (Iceberg adds them as optional; rows written before read NULL there) when every column the table has
-     * keeps its type, so a warehouse survives a release that adds columns. Returns the table's schema after.
+     * is in the contract with the same type, so a warehouse survives a release that adds columns. Returns the
+     * table's schema after.
      */
     static StructType addMissingColumns(SparkSession spark, String full, StructType contract) {
         StructType existing = spark.table(full).schema();
         List<String> names = List.of(existing.fieldNames());
+        List<String> known = List.of(contract.fieldNames());
+        if (!known.containsAll(names)) {
+            return existing;   // columns we never wrote: not a table of ours, ensure() refuses it
+        }
         List<String> add = new ArrayList<>();
         for (StructField f : contract.fields()) {
             if (names.contains(f.name())) {
