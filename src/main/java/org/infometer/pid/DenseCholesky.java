@@ -158,31 +158,6 @@ final class DenseCholesky {
         }
     }
 
-    /**
-     * {@link #subtractGram} with the product taken in single precision ({@code lf}: {@code n * k} floats,
-     * {@code gf}: {@code n * n} floats of scratch): about twice as fast, and accurate to a few parts in 1e7,
-     * which is enough where the result only preconditions an exact operator that is not ill-conditioned.
-     */
-    static void subtractGramSingle(double[] m, int n, double[] l, int k, float[] lf, float[] gf) {
-        if (k == 0) {
-            return;
-        }
-        for (int i = 0; i < n * k; i++) {
-            lf[i] = (float) l[i];
-        }
-        BLAS blas = Blas.blas();
-        for (int i0 = 0; i0 < n; i0 += STRIP) {
-            int i1 = Math.min(n, i0 + STRIP);
-            blas.sgemm("T", "N", i1, i1 - i0, k, 1.0f, lf, 0, k, lf, i0 * k, k, 0.0f, gf, i0 * n, n);
-        }
-        for (int i = 0; i < n; i++) {
-            int ri = i * n;
-            for (int j = 0; j <= i; j++) {
-                m[ri + j] -= gf[ri + j];
-            }
-        }
-    }
-
     /** Solves L y = b in place (forward substitution only), with L from {@link #factor}. */
     static void forward(double[] l, int lOff, int n, double[] b, int bOff) {
         for (int i = 0; i < n; i++) {
