@@ -417,10 +417,77 @@ final class InteriorPoint {
         if (repair.repair(q)) {
             acceptPrimal();
         }
+        fitMassesOnSupport();
         System.arraycopy(lamNow, 0, lam, 0, lam.length);
         System.arraycopy(muNow, 0, mu, 0, mu.length);
         System.arraycopy(softNow, 0, soft, 0, soft.length);
         System.arraycopy(ellNow, 0, ell, 0, ell.length);
+    }
+
+    /** Largest support for which {@link #fitMassesOnSupport} solves its dense least-squares problem. */
+    private static final int MAX_FIT_PAIRS = 1500;
+
+    /**
+     * The primal estimate for the current softmax with the pair masses fitted to p's marginals by least
+     * squares over the pairs that keep mass (s >= τ): q = s softmax(ν) is optimal for the optimal ν and the
+     * right masses, and near the end ν is far more accurate than the iterate's own masses, whose marginals
+     * carry the Newton system's rounding. Skipped when that support is large (dense problems, whose
+     * masses the iterate gets right anyway).
+     */
+    private void fitMassesOnSupport() {
+        int[] support = new int[na * nb];
+        int k = 0;
+        for (int c = 0; c < na * nb; c++) {
+            if (pairActive[c] && s[c] >= tau[c]) {
+                support[k++] = c;
+            }
+        }
+        if (k == 0 || k > MAX_FIT_PAIRS) {
+            return;
+        }
+        // Normal equations G x = B^T p, B's column for pair (a,b) = its softmax on the rows (a,y) and (b,y).
+        double[] gm = new double[k * k];
+        double[] rhs = new double[k];
+        for (int i = 0; i < k; i++) {
+            int c = support[i];
+            int a = c / nb;
+            int b = c % nb;
+            int off = c * ny;
+            double t = 0;
+            for (int y = 0; y < ny; y++) {
+                t += soft[off + y] * (pa[a * ny + y] + pb[b * ny + y]);
+            }
+            rhs[i] = t;
+            for (int j = 0; j <= i; j++) {
+                int c2 = support[j];
+                int a2 = c2 / nb;
+                int b2 = c2 % nb;
+                if (a2 != a && b2 != b) {
+                    continue;
+                }
+                int off2 = c2 * ny;
+                double d = 0;
+                for (int y = 0; y < ny; y++) {
+                    d += soft[off + y] * soft[off2 + y];
+                }
+                gm[i * k + j] = (a2 == a ? d : 0) + (b2 == b ? d : 0);
+            }
+        }
+        if (DenseCholesky.factor(gm, k, DenseCholesky.workspace(k), 1e-14) < 0) {
+            return;
+        }
+        DenseCholesky.solve(gm, k, rhs);
+        Arrays.fill(q, 0);
+        for (int i = 0; i < k; i++) {
+            int off = support[i] * ny;
+            double sc = Math.max(0.0, rhs[i]);
+            for (int y = 0; y < ny; y++) {
+                q[off + y] = sc * soft[off + y];
+            }
+        }
+        if (repair.repair(q)) {
+            acceptPrimal();
+        }
     }
 
     /** Primal estimate s * softmax, moved onto Δp; keeps it if its objective is the best so far. */

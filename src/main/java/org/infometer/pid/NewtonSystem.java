@@ -1,6 +1,8 @@
 package org.infometer.pid;
 
+import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
+import org.infometer.estimate.Blas;
 
 /**
  * The Newton system of the dual interior-point method: A K A^T dν = rhs, where A maps cells to their (a,y)
@@ -51,6 +53,7 @@ final class NewtonSystem {
     private final double[] pcgSp;
     private final double[] pcgBest;
     private long pcgIterations;
+    private final BLAS blas = Blas.blas();
 
     NewtonSystem(PairLayout layout) {
         na = layout.na;
@@ -360,26 +363,17 @@ final class NewtonSystem {
         }
         for (int i = 0; i < kIdx.length; i++) {
             int k = kIdx[i];
-            if (k < 0) {
-                continue;
+            if (k >= 0) {
+                kVec[k] = in[ne + i];
             }
-            double t = in[ne + i];
-            int row = k * mE;
-            for (int e = 0; e < mE; e++) {
-                t -= lKE[row + e] * uEc[e];
-            }
-            kVec[k] = t;
+        }
+        // Row-major L_KE (mK x mE) is the column-major mE x mK matrix L_KE^T.
+        if (mE > 0 && mK > 0) {
+            blas.dgemv("T", mE, mK, -1.0, lKE, mE, uEc, 1, 1.0, kVec, 1);
         }
         DenseCholesky.solve(m, mK, kVec);
-        for (int k = 0; k < mK; k++) {
-            double xk = kVec[k];
-            if (xk == 0) {
-                continue;
-            }
-            int row = k * mE;
-            for (int e = 0; e < mE; e++) {
-                uEc[e] -= lKE[row + e] * xk;
-            }
+        if (mE > 0 && mK > 0) {
+            blas.dgemv("N", mE, mK, -1.0, lKE, mE, kVec, 1, 1.0, uEc, 1);
         }
         Arrays.fill(out, 0, ne, 0);
         for (int e = 0; e < mE; e++) {

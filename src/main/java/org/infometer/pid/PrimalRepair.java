@@ -9,7 +9,7 @@ import java.util.Arrays;
 final class PrimalRepair {
 
     /** Proportional-fitting passes tried before the exact spanning-tree correction. */
-    static final int PASSES = 30;
+    static final int PASSES = 10;
 
     private final int na;
     private final int nb;
