@@ -57,6 +57,11 @@ stale() {  # true when the build output is missing or older than any source
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 if [[ "$profile" == "local" && -z "$master" ]]; then
+  # Driver and executor share this JVM on the loopback address (conf: spark.driver.host); saying so here also
+  # keeps Spark from warning that the hostname resolves to a loopback address.
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  # The JVM announces the incubating Vector API (the Java BLAS uses it) on every start and has no switch to
+  # silence that: the stderr filter drops exactly that first line and passes everything else through as is.
   drop_incubator_notice() {  # stdin to stdout, minus a first line that is the JVM's incubator-module notice
     local first
     if IFS= read -r first; then
@@ -79,11 +84,6 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
     [[ "$key" == "spark.driver.memory" ]] && heap="$value"
     sysprops+=("-D$key=$value")
   done < "$props"
-  # Driver and executor share this JVM on the loopback address (conf: spark.driver.host); saying so here also
-  # keeps Spark from warning that the hostname resolves to a loopback address.
-  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-  # The JVM announces the incubating Vector API (the Java BLAS uses it) on every start and has no switch to
-  # silence that: the stderr filter drops exactly that first line and passes everything else through as is.
   exec java -Xmx"$heap" "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
     -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" \
     -Dlog4j2.configurationFile="$here/conf/log4j2-local.properties" \
