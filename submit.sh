@@ -62,6 +62,20 @@ stale() {  # true when the build output is missing or older than any source
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 if [[ "$profile" == "local" && -z "$master" ]]; then
+  # Driver and executor share this JVM on the loopback address (conf: spark.driver.host); saying so here also
+  # keeps Spark from warning that the hostname resolves to a loopback address.
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  # The JVM announces the incubating Vector API (the Java BLAS uses it) on every start and has no switch to
+  # silence that: the stderr filter drops exactly that first line and passes everything else through as is.
+  drop_incubator_notice() {  # stdin to stdout, minus a first line that is the JVM's incubator-module notice
+    local first
+    if IFS= read -r first; then
+      [[ "$first" == "WARNING: Using incubator modules: jdk.incubator.vector" ]] || printf '%s\n' "$first"
+    else
+      printf '%s' "$first"
+    fi
+    exec cat
+  }
   cp_file="$here/target/local-classpath.txt"
   if stale "$cp_file"; then
     echo "submit.sh: building (first run downloads dependencies) ..." >&2
@@ -82,7 +96,8 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
   exec java -Xmx"$heap" "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
     -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" \
     -Dlog4j2.configurationFile="$here/conf/log4j2-local.properties" \
-    -cp "$here/target/classes:$(cat "$cp_file")" org.infometer.job.Main "${args[@]}"
+    -cp "$here/target/classes:$(cat "$cp_file")" org.infometer.job.Main "${args[@]}" \
+    2> >(drop_incubator_notice >&2)
 fi
 
 jar="$here/target/infometer-spark-0.1.0-cluster.jar"

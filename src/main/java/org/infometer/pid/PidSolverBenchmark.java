@@ -9,9 +9,10 @@ import java.util.SplittableRandom;
 /**
  * Timing of {@link BrojaSolver} on random dense and sparse distributions (not a test).
  *
- * <p>Usage: {@code java -cp <classpath> org.infometer.pid.PidSolverBenchmark [n1 n2 ny repetitions seed]}
- * (defaults 64 64 16 5 42), or {@code PidSolverBenchmark.report(64, 64, 16, 5, 42)} from a job, which returns
- * the same text.
+ * <p>Usage: {@code java --add-modules=jdk.incubator.vector -cp <classes and dependencies>
+ * org.infometer.pid.PidSolverBenchmark [n1 n2 ny repetitions seed]} (defaults 64 64 16 5 42), or
+ * {@code PidSolverBenchmark.report(64, 64, 16, 5, 42)} from a job, which returns the same text. The solver's
+ * dense arithmetic runs on the BLAS the job chose ({@link org.infometer.estimate.Blas}); the report names it.
  *
  * <p>Each repetition solves a fresh distribution drawn from the seed: dense = every cell weight uniform in
  * (0,1); sparse = each cell nonzero with probability 0.1. One untimed warm-up solve lets the JIT compile the
@@ -46,6 +47,7 @@ public final class PidSolverBenchmark {
         out.append(String.format(Locale.ROOT, "BROJA solver benchmark: %d x %d x %d, %d repetitions per kind, seed %d,"
                         + " gap tolerance %.0e bits, %d available processors%n", n1, n2, ny, repetitions, seed,
                 solver.options().gapToleranceBits(), Runtime.getRuntime().availableProcessors()));
+        out.append("BLAS: ").append(org.infometer.estimate.Blas.describe()).append(System.lineSeparator());
         out.append(String.format(Locale.ROOT, "%-7s %-28s %-28s %-12s %-12s %s%n", "kind", "wall s median [min, max]",
                 "cpu s median [min, max]", "iterations", "max gap bits", "converged"));
         for (String kind : new String[]{"dense", "sparse"}) {
@@ -76,7 +78,8 @@ public final class PidSolverBenchmark {
         return out.toString();
     }
 
-    private static JointDistribution random(int n1, int n2, int ny, double density, SplittableRandom rng) {
+    /** A random distribution: each cell nonzero with probability {@code density}, weight uniform in (0,1). */
+    static JointDistribution random(int n1, int n2, int ny, double density, SplittableRandom rng) {
         double[] w = new double[n1 * n2 * ny];
         boolean any = false;
         for (int i = 0; i < w.length; i++) {
