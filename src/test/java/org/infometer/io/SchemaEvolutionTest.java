@@ -30,15 +30,19 @@ class SchemaEvolutionTest {
     }
 
     @Test
-    void missingColumnsAreAddedAndEarlierRowsReadNull() {
+    void missingColumnsAreAddedAndEarlierRowsReadNull() throws Exception {
         SparkSession spark = SparkTestSession.get();
         IcebergTables.configure(spark, "imevo", dir.resolve("wh").toString());
         spark.sql("CREATE NAMESPACE IF NOT EXISTS imevo.ns");
         List<String> added = List.of("mi_run_model_bits_per_token", "scene_refit_pairs");
         StructType old = without(TableContract.load("scene_mi").schema(), added);
         spark.sql("CREATE TABLE imevo.ns.scene_mi (" + old.toDDL() + ") USING iceberg");
-        spark.sql("INSERT INTO imevo.ns.scene_mi (run_date, job_name, run_id, scene_token, mi_bits_per_token) "
-                + "VALUES (DATE'2026-01-01', 'j', 'r', 's', 0.5)");
+        Object[] values = new Object[old.fields().length];
+        values[old.fieldIndex("run_date")] = java.sql.Date.valueOf("2026-01-01");
+        values[old.fieldIndex("job_name")] = "j";
+        values[old.fieldIndex("mi_bits_per_token")] = 0.5;
+        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(values)), old)
+                .writeTo("imevo.ns.scene_mi").append();
 
         IcebergTables.ensure(spark, "imevo", "ns", "scene_mi");
 
