@@ -113,7 +113,9 @@ command -v "$submit" >/dev/null || { echo "submit.sh: profile '$profile' needs s
 # Relative paths in the job file and on the command line mean the directory submit.sh was started in; the driver
 # resolves them against spark.infometer.submitDir before any work, since executors run in other directories.
 # JVM options given with --conf are added to the ones the job needs (DJL offline, the profile's), not put instead.
-driver_opts="-Dai.djl.offline=true -Dinfometer.profile=$profile"
+# The Vector API module on every JVM of the job (driver and executors, see the profile's executor options): the
+# Java BLAS then takes the same code path everywhere, so cluster tables equal embedded ones to the last bit.
+driver_opts="--add-modules=jdk.incubator.vector -Dai.djl.offline=true -Dinfometer.profile=$profile"
 executor_opts="$(sed -n 's/^spark\.executor\.extraJavaOptions=//p' "$props" | tail -n 1)"
 extra=()
 for kv in ${confs[@]+"${confs[@]}"}; do
