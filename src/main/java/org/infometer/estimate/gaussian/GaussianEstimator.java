@@ -40,12 +40,16 @@ public final class GaussianEstimator implements CrossFitEstimator {
                 throw new IllegalArgumentException("Run " + e.getKey() + ": " + ex.getMessage(), ex);
             }
             double rankSum = 0;
+            int rankMax = 0;
             for (GaussianPairFitter.FoldFit f : fits.values()) {
                 models.put(new RunFold(e.getKey(), f.fold()), f.model());
                 rankSum += f.rank();
+                rankMax = Math.max(rankMax, f.rank());
             }
             ranks.put(e.getKey(), rankSum / fits.size());
-            GaussianSceneProjector projector = GaussianSceneProjector.fit(List.copyOf(e.getValue().values()));
+            // The folds' largest rank: the scene coordinates may hold more pairs than one fold kept, never fewer.
+            GaussianSceneProjector projector = GaussianSceneProjector.fitWithRank(
+                    List.copyOf(e.getValue().values()), rankMax);
             if (projector != null) {
                 projectors.put(e.getKey(), projector);
             }

@@ -26,7 +26,22 @@ public final class GaussianSceneProjector implements SceneProjector {
 
     /** The run's projector, or null when the run's model keeps no canonical pair (nothing to refit). */
     public static GaussianSceneProjector fit(List<JointMoments> folds) {
-        GaussianPairFitter.RankedFit fit = GaussianPairFitter.fitSelectingRank(folds);
+        return of(GaussianPairFitter.fitSelectingRank(folds), folds);
+    }
+
+    /**
+     * As {@link #fit(List)} with the rank already chosen (by the estimator's own cross-fitted folds): one
+     * decomposition of the run's moments instead of one per held-out fold as well.
+     */
+    public static GaussianSceneProjector fitWithRank(List<JointMoments> folds, int rank) {
+        JointMoments all = null;
+        for (JointMoments m : folds) {
+            all = all == null ? m.copy() : all.merge(m);
+        }
+        return of(GaussianPairFitter.fitWithRank(all, rank, Double.NaN), folds);
+    }
+
+    private static GaussianSceneProjector of(GaussianPairFitter.RankedFit fit, List<JointMoments> folds) {
         // Two pairs beyond the run's rank: a scene's dependence can sit in directions the run ranks just below its
         // cut-off (on generated data, coverage of scene intervals 92 % with the rank alone, 94 % with two more).
         int available = Math.min(folds.get(0).channelsX(), folds.get(0).channelsY());
