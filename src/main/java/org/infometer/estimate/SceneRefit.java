@@ -35,9 +35,18 @@ public final class SceneRefit {
         }
         int r = train.pairs();
         double n = train.tokens();
-        double t = test.tokens();
-        return new double[] {h[0] - t * expectedExcessNatsPerToken(r, n) / LN2,
-            h[1] - t * expectedExcessNatsPerToken(r, n) / LN2, h[2] - t * expectedExcessNatsPerToken(2 * r, n) / LN2};
+        double marginal = test.tokens() * expectedExcessNatsPerToken(r, n) / LN2;
+        double joint = test.tokens() * expectedExcessNatsPerToken(2 * r, n) / LN2;
+        return new double[] {h[0] - marginal, h[1] - marginal, h[2] - joint};
+    }
+
+    /**
+     * What {@link #heldOutBitsCorrected} adds to I = H(U) + H(V) - H(U,V) per token for r pairs fitted on n tokens:
+     * the joint's excess less the two marginals', r^2 / (2n) nats.
+     */
+    public static double miCorrectionBitsPerToken(int pairs, double trainTokens) {
+        return (expectedExcessNatsPerToken(2 * pairs, trainTokens)
+                - 2 * expectedExcessNatsPerToken(pairs, trainTokens)) / LN2;
     }
 
     /**

@@ -76,6 +76,15 @@ public final class ShardRunner {
         return handles.containsKey(other) ? other : null;
     }
 
+    private static FittedPairModel openModel(Map<RunFold, ? extends PairModelHandle> handles, RunFold key) {
+        PairModelHandle h = handles.get(key);
+        if (h == null) {
+            throw new IllegalStateException("No fitted model for run " + key.runId() + ", fold " + key.fold()
+                    + " (the fit pass saw no valid samples there)");
+        }
+        return h.open();
+    }
+
     /** Scores every valid row with the model of its (run, fold) and reports every invalid row with its reason. */
     public static List<ScoredRow> apply(Dataset<Row> features, RowValidator validator, int folds, long seed,
                                         Broadcast<? extends Map<RunFold, ? extends PairModelHandle>> models) {
@@ -103,21 +112,14 @@ public final class ShardRunner {
                 }
                 ScoredRow id = ScoredRow.identity(row);
                 RunFold key = new RunFold(id.runId(), StableHash.fold(id.sampleToken(), folds, seed));
-                FittedPairModel model = open.computeIfAbsent(key, k -> {
-                    PairModelHandle h = handles.get(k);
-                    if (h == null) {
-                        throw new IllegalStateException("No fitted model for run " + k.runId() + ", fold "
-                                + k.fold() + " (the fit pass saw no valid samples there)");
-                    }
-                    return h.open();
-                });
+                FittedPairModel model = open.computeIfAbsent(key, k -> openModel(handles, k));
                 RunFold seenBy = inFoldCheck(id.sampleToken(), key, folds, seed, handles);
                 int tokens = row.getInt(FeatureContract.X_TOKENS);
                 float[] x = RowValidator.map(row, FeatureContract.X);
                 float[] y = RowValidator.map(row, FeatureContract.Y);
                 ScoredRow scored = id.withScore(key.fold(), tokens, model.score(x, y, tokens));
                 if (seenBy != null) {
-                    FittedPairModel seen = open.computeIfAbsent(seenBy, k -> handles.get(k).open());
+                    FittedPairModel seen = open.computeIfAbsent(seenBy, k -> openModel(handles, k));
                     scored = scored.withInFold(seen.score(x, y, tokens));
                 }
                 SceneProjector projector = projectors.get(id.runId());

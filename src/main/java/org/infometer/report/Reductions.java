@@ -139,8 +139,7 @@ public final class Reductions {
      * may not (null when the only reason is a run without dependence to refit).
      */
     public static List<SceneStats> scenes(String runId, List<SampleResult> samples, String undescribed) {
-        List<SampleResult> ordered = sorted(samples);
-        Map<String, SceneValues.Scene> byScene = SceneValues.of(ordered, undescribed);
+        Map<String, SceneValues.Scene> byScene = SceneValues.of(sorted(samples), undescribed);
         List<SceneStats> unranked = new ArrayList<>();
         for (Map.Entry<String, SceneValues.Scene> e : byScene.entrySet()) {
             SceneValues.Scene scene = e.getValue();
@@ -162,9 +161,7 @@ public final class Reductions {
             Estimate perToken = ratio(asUnits, "mi", true);
             Estimate pooled = perToken;
             if (scene.refitted()) {
-                Map<String, List<SampleResult>> raw = new TreeMap<>();
-                raw.put(e.getKey(), ordered.stream().filter(s -> s.sceneToken().equals(e.getKey())).toList());
-                pooled = ratio(raw, "mi", true);
+                pooled = ratio(Map.of(e.getKey(), scene.raw()), "mi", true);
             }
             unranked.add(new SceneStats(runId, e.getKey(), ss.size(), tokens,
                     new Estimate(mi.mean(), mi.standardError(), ss.size()), perToken,

@@ -24,8 +24,12 @@ import java.util.TreeMap;
  */
 final class SceneValues {
 
-    /** A scene's per-sample values, whether they were refitted, with how many pairs and training tokens. */
-    record Scene(List<SampleResult> samples, boolean refitted, int pairs, long minTrainTokens, String why) {
+    /**
+     * A scene's per-sample values ({@code samples}; the run models' own in {@code raw}), whether they were refitted,
+     * with how many pairs and training tokens.
+     */
+    record Scene(List<SampleResult> samples, List<SampleResult> raw, boolean refitted, int pairs, long minTrainTokens,
+                 String why) {
     }
 
     private SceneValues() {
@@ -43,7 +47,7 @@ final class SceneValues {
         Map<String, Scene> out = new TreeMap<>();
         boolean described = !run.isEmpty() && run.stream().allMatch(s -> s.block() != null);
         if (!described) {
-            byScene.forEach((k, v) -> out.put(k, new Scene(v, false, 0, 0, undescribed)));
+            byScene.forEach((k, v) -> out.put(k, new Scene(v, v, false, 0, 0, undescribed)));
             return out;
         }
         SceneBlockStats total = sum(run);
@@ -51,8 +55,8 @@ final class SceneValues {
         for (Map.Entry<String, List<SampleResult>> e : byScene.entrySet()) {
             List<SampleResult> samples = e.getValue();
             if (samples.size() < 2) {
-                out.put(e.getKey(), new Scene(samples, false, pairs, 0, "a single sample: no other sample of the "
-                        + "scene to refit on"));
+                out.put(e.getKey(), new Scene(samples, samples, false, pairs, 0,
+                        "a single sample: no other sample of the scene to refit on"));
                 continue;
             }
             SceneBlockStats scene = sum(samples);
@@ -71,11 +75,11 @@ final class SceneValues {
                 adjusted.add(s.shifted(local[0] - pooled[0], local[1] - pooled[1], local[2] - pooled[2]));
             }
             if (adjusted == null) {
-                out.put(e.getKey(), new Scene(samples, false, pairs, minTrain, String.format(
+                out.put(e.getKey(), new Scene(samples, samples, false, pairs, minTrain, String.format(
                         "%,d tokens of the other samples cannot fit %d canonical pairs (need %d per dimension)",
                         minTrain, pairs, SceneRefit.MIN_TOKENS_PER_DIMENSION)));
             } else {
-                out.put(e.getKey(), new Scene(adjusted, true, pairs, minTrain, null));
+                out.put(e.getKey(), new Scene(adjusted, samples, true, pairs, minTrain, null));
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package org.infometer.report;
 
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
+import org.infometer.estimate.SceneRefit;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ public final class Validity {
                     + "models' values are pulled toward the run");
         } else if (scene.refitted()) {
             int r = scene.refitPairs();
-            double bias = r * (double) r / (2.0 * scene.refitTrainTokens()) / Math.log(2);
+            double bias = SceneRefit.miCorrectionBitsPerToken(r, scene.refitTrainTokens());
             double se = scene.miPerToken().se();
             if (Double.isFinite(se) && bias > MAX_CORRECTION_SE * se) {
                 b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "scene refit of %d canonical pairs on %,d tokens: "
