@@ -20,10 +20,11 @@ import java.util.TreeSet;
  * <p>netlib's loader takes whatever {@code libblas.so.3} the system resolves as "the native BLAS". On Debian
  * that is often the reference (unoptimised) netlib BLAS, pulled in as a dependency of many numeric packages; with
  * it the Gaussian pipeline ran 13x slower than a bare scan (22.6x on a small bench) against about 5x with the
- * Vector-API Java BLAS. So in {@code auto} mode a native library that is the reference implementation is not
- * used: the Java BLAS and LAPACK are, and {@link #describe()} says so. Optimised natives (OpenBLAS, MKL, BLIS,
- * ATLAS) are used. {@code -Dinfometer.blas=java|native|auto} overrides (spark.driver/executor.extraJavaOptions on
- * a cluster).
+ * Vector-API Java BLAS. So in {@code auto} mode an optimised system library (OpenBLAS, MKL, BLIS, ATLAS, or any
+ * libblas.so.3 that is not the reference one) is used; otherwise the OpenBLAS that ships in the job's jar
+ * ({@link BundledOpenBlas}), and only where that cannot load (not linux-x86_64) the Java BLAS and LAPACK.
+ * {@link #describe()} says which and why. {@code -Dinfometer.blas=auto|bundled|java|native} overrides
+ * (spark.driver/executor.extraJavaOptions on a cluster).
  */
 public final class Blas {
 
@@ -55,15 +56,40 @@ public final class Blas {
 
     private static Choice choose(String mode) {
         String m = mode.toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "java", "native").contains(m)) {
-            throw new IllegalArgumentException("-Dinfometer.blas must be auto, java or native, got " + mode);
+        if (!List.of("auto", "java", "native", "bundled").contains(m)) {
+            throw new IllegalArgumentException("-Dinfometer.blas must be auto, bundled, java or native, got " + mode);
         }
         if (m.equals("java")) {
             return java("forced by -Dinfometer.blas=java");
         }
+        // netlib keeps the first library it loads for the life of the JVM, so the system's libblas.so.3 is judged
+        // by its path before anything is loaded: only an optimised one may win over the bundled OpenBLAS.
+        Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
+        Kind systemKind = system == null ? null : classify(system);
+        boolean systemIsFast = systemKind != null && systemKind != Kind.REFERENCE;
+        String bundledWhy = system == null ? "no system BLAS"
+                : "the system BLAS " + system + " is the reference implementation, several times slower";
+        if (m.equals("bundled") || (m.equals("auto") && !systemIsFast)) {
+            Path bundled = BundledOpenBlas.extract();
+            if (bundled != null && !userChoseLibrary()) {
+                System.setProperty("dev.ludovic.netlib.blas.nativeLibPath", bundled.toString());
+                System.setProperty("dev.ludovic.netlib.lapack.nativeLibPath", bundled.toString());
+                BLAS found = BLAS.getInstance();
+                if (found instanceof NativeBLAS && loadedBlasLibraries(readMaps()).contains(bundled)) {
+                    return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT,
+                            "bundled OpenBLAS %s (%s; %s)", BundledOpenBlas.VERSION, bundled,
+                            m.equals("bundled") ? "forced by -Dinfometer.blas=bundled" : bundledWhy));
+                }
+            }
+            if (m.equals("bundled")) {
+                throw new IllegalStateException("-Dinfometer.blas=bundled: the bundled OpenBLAS could not be loaded"
+                        + " on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                        + " (it ships for linux-x86_64 only)");
+            }
+        }
         BLAS found = BLAS.getInstance();
         if (!(found instanceof NativeBLAS)) {
-            return java("no native BLAS found");
+            return java("no native BLAS found and no bundled OpenBLAS for this platform");
         }
         // netlib loads one libblas.so.3; other BLAS-like libraries in the process (an MKL inside another native
         // engine) do not serve its calls. A mapped reference libblas is therefore the one in use.
@@ -85,6 +111,12 @@ public final class Blas {
         }
         return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT, "native %s %s (%s)",
                 kind.name().toLowerCase(Locale.ROOT), where, found.getClass().getSimpleName()));
+    }
+
+    /** A user who points netlib at a library of their own keeps it. */
+    private static boolean userChoseLibrary() {
+        return System.getProperty("dev.ludovic.netlib.blas.nativeLibPath") != null
+                || System.getProperty("dev.ludovic.netlib.blas.nativeLib") != null;
     }
 
     private static Choice java(String why) {

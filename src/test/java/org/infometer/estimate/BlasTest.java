@@ -40,6 +40,40 @@ class BlasTest {
     }
 
     @Test
+    void locatesTheSystemLibraryTheLoaderWouldTakeWithoutLoadingIt(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path ref = java.nio.file.Files.createDirectories(dir.resolve("blas")).resolve("libblas.so.3.11.0");
+        java.nio.file.Files.writeString(ref, "not a library");
+        Path first = java.nio.file.Files.createDirectories(dir.resolve("first"));
+        java.nio.file.Files.createSymbolicLink(first.resolve("libblas.so.3"), ref);
+        Path empty = java.nio.file.Files.createDirectories(dir.resolve("empty"));
+        // LD_LIBRARY_PATH comes first and symlinks are followed to the file the alternatives system points at.
+        assertEquals(ref.toRealPath(), SystemBlasLocator.resolve(empty + ":" + first));
+        assertEquals(Blas.Kind.REFERENCE, Blas.classify(SystemBlasLocator.resolve(empty + ":" + first)));
+        assertEquals(List.of(empty, first), SystemBlasLocator.searchDirs(empty + "::" + first).subList(0, 2));
+    }
+
+    @Test
+    void aMachineWithoutAnOptimisedBlasGetsTheBundledOpenBlas() {
+        // The test JVM runs on a linux-x86_64 build machine with no system BLAS or the reference one (CI installs
+        // neither OpenBLAS nor MKL): the choice must then be the OpenBLAS shipped in the jar, never the Java BLAS.
+        Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
+        boolean systemFast = system != null && Blas.classify(system) != Blas.Kind.REFERENCE;
+        if (!systemFast && org.bytedeco.javacpp.Loader.getPlatform().equals("linux-x86_64")
+                && System.getProperty("infometer.blas") == null) {
+            assertTrue(Blas.describe().startsWith("bundled OpenBLAS"), Blas.describe());
+            assertTrue(Blas.blas() instanceof dev.ludovic.netlib.blas.NativeBLAS);
+            assertTrue(Blas.lapack() instanceof dev.ludovic.netlib.lapack.NativeLAPACK);
+        } else {
+            assertFalse(Blas.describe().startsWith("bundled"), Blas.describe());
+        }
+        float[] x = {1, 2, 3, 4, 5, 6};
+        float[] g = new float[4];
+        Blas.blas().sgemm("N", "T", 2, 2, 3, 1f, x, 2, x, 2, 0f, g, 2);
+        assertEquals(List.of(35f, 44f, 44f, 56f), List.of(g[0], g[1], g[2], g[3]));
+    }
+
+    @Test
     void namesTheChoiceAndComputes() {
         assertFalse(Blas.describe().isBlank());
         double[] c = Linalg.multiply(new double[] {1, 2, 3, 4}, 2, 2, false, new double[] {1, 0, 0, 1}, 2, 2, false);
