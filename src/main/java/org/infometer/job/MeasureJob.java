@@ -21,6 +21,9 @@ import org.infometer.estimate.gaussian.GaussianSceneProjector;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
+import org.infometer.report.Estimate;
+import org.infometer.report.LossOfPrecision;
+import org.infometer.report.LossOfPrecisionReport;
 import org.infometer.report.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
@@ -211,6 +214,8 @@ public final class MeasureJob {
         List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
         all.addAll(sceneValidity.values());
         String status = Validity.jobStatus(all);
+        Map<String, int[]> channelCounts = new TreeMap<>();
+        byRun.keySet().forEach(run -> channelCounts.put(run, validator.channels(run)));
         Map<String, ChannelMiStep.RunChannels> channels = cfg.channelMi().enabled()
                 ? ChannelMiStep.compute(moments, byRun.keySet(), progress) : Map.of();
 
@@ -220,13 +225,14 @@ public final class MeasureJob {
                 + "the earlier rows or, once the next job on the warehouse completes the publish, the new ones"),
                 progress.elapsedSeconds());
         writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity,
-                channels);
+                channels, channelCounts);
         Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
                 truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
         progress.finish();
         MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
                 ranks, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
         ConsoleReport.print(console, cfg, result);
+        LossOfPrecisionReport.print(console, runs, scenes, channelCounts, contract.x(), contract.y());
         ChannelMiStep.print(console, channels, contract.x(), contract.y(), cfg.table("channel_mi"));
         return result;
     }
@@ -295,7 +301,8 @@ public final class MeasureJob {
                                     List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
                                     Map<String, Double> ranks, Map<String, Validity.Verdict> runValidity,
                                     Map<String, Validity.Verdict> sceneValidity,
-                                    Map<String, ChannelMiStep.RunChannels> channels) {
+                                    Map<String, ChannelMiStep.RunChannels> channels,
+                                    Map<String, int[]> channelCounts) {
         Date date = Date.valueOf(cfg.date());
         String job = cfg.name();
         String est = cfg.estimator().name().equals("gaussian") ? "gaussian"
@@ -343,6 +350,12 @@ public final class MeasureJob {
             Validity.Verdict verdict = sceneValidity.get(sceneKey(r.runId(), r.sceneToken()));
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());
+            for (String qn : List.of("hx_given_y", "hy_given_x")) {
+                Estimate e = LossOfPrecision.scenePerToken(r, qn);
+                v.put(qn + "_bits_per_token", e.value());
+                v.put(qn + "_se_bits_per_token", nanToNull(e.se()));
+            }
+            putShares(v, r.miPerToken(), channelCounts.get(r.runId()));
             sc.add(sceneTable.row(v));
         }
         TableContract runTable = TableContract.load("run_mi");
@@ -372,6 +385,7 @@ public final class MeasureJob {
             Validity.Verdict verdict = runValidity.get(r.runId());
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());
+            putShares(v, r.perToken().get("mi"), channelCounts.get(r.runId()));
             rr.add(runTable.row(v));
         }
         Map<String, List<Row>> tables = new LinkedHashMap<>();
@@ -384,6 +398,15 @@ public final class MeasureJob {
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
         IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);
+    }
+
+    private static void putShares(Map<String, Object> v, Estimate mi, int[] channels) {
+        LossOfPrecision.Shares s = channels == null ? new LossOfPrecision.Shares(Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN) : LossOfPrecision.shares(mi, channels[0], channels[1]);
+        v.put("x_given_y_power_share", nanToNull(s.xGivenY()));
+        v.put("x_given_y_power_share_se", nanToNull(s.xGivenYSe()));
+        v.put("y_given_x_power_share", nanToNull(s.yGivenX()));
+        v.put("y_given_x_power_share_se", nanToNull(s.yGivenXSe()));
     }
 
     static Double nanToNull(double v) {
