@@ -27,13 +27,14 @@ public interface CrossFitEstimator {
 
     /**
      * Fitted models per (run, fold), per-run diagnostics (e.g. the Gaussian model's kept rank) and, when the
-     * estimator has them at no extra cost, the runs' {@link SceneProjector}s (the job fits them otherwise).
+     * estimator has them at no extra cost, the runs' {@link SceneProjector}s (the job fits them otherwise) and the
+     * per-(run, fold) token moments of its fit pass (null when it made none; channel MI needs them).
      */
     record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun,
-                  Map<String, SceneProjector> sceneProjectors) {
+                  Map<String, SceneProjector> sceneProjectors, Map<RunFold, JointMoments> moments) {
 
         public Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun) {
-            this(models, modelRankMeanByRun, null);
+            this(models, modelRankMeanByRun, null, null);
         }
     }
 }

@@ -40,6 +40,9 @@ public final class Bench {
         String dir = Main.option(args, "--dir", "bench-data");
         int repeats = Main.intOption(args, "--repeats", 3);
         boolean regenerate = args.remove("--regenerate");
+        // A job override to time beside the default job, alternating within the session (e.g.
+        // channelMi.enabled=false for what the channel_mi table costs).
+        String compare = Main.option(args, "--compare", null);
         if (!args.contains("--scale")) {
             args.addAll(List.of("--scale", "quarter-val"));
         }
@@ -66,6 +69,9 @@ public final class Bench {
         List<Double> pipelines = new ArrayList<>();
         Map<String, List<Double>> phases = new LinkedHashMap<>();
         JobConfig cfg = benchConfig(dir);
+        JobConfig variant = compare == null ? null : benchConfig(dir, compare);
+        List<Double> variants = new ArrayList<>();
+        Map<String, List<Double>> variantPhases = new LinkedHashMap<>();
         for (int i = 0; i < repeats; i++) {
             long t0 = System.nanoTime();
             long n = bareScan(spark, dir + "/features", contract);
@@ -78,6 +84,15 @@ public final class Bench {
             p.stepSeconds().forEach((k, v) -> phases.computeIfAbsent(k.replaceAll(" \\(.*", ""),
                     x -> new ArrayList<>()).add(v));
             progress.info(String.format("pipeline %d: %.2f s", i + 1, pipelines.get(i)));
+            if (variant != null) {
+                Progress vp = new Progress(System.err);
+                t0 = System.nanoTime();
+                MeasureJob.run(spark, variant, new PrintStream(PrintStream.nullOutputStream()), vp);
+                variants.add((System.nanoTime() - t0) / 1e9);
+                vp.stepSeconds().forEach((k, v) -> variantPhases.computeIfAbsent(k.replaceAll(" \\(.*", ""),
+                        x -> new ArrayList<>()).add(v));
+                progress.info(String.format("pipeline with %s %d: %.2f s", compare, i + 1, variants.get(i)));
+            }
         }
         double scan = median(scans);
         double pipe = median(pipelines);
@@ -96,13 +111,21 @@ public final class Bench {
         out.printf("  gaussian pipeline   %8.2f s  %10.0f tokens/s  %7.1f MB/s   runs %s%n", pipe, tokens / pipe,
                 mb / pipe, fmt(pipelines));
         out.printf("  pipeline / scan     %8.2f x%n", pipe / scan);
+        if (variant != null) {
+            variantPhases.forEach((k, v) -> out.printf("    %-40s %8.2f s%n", k, median(v)));
+            double vm = median(variants);
+            out.printf("  pipeline with %s  %8.2f s   runs %s%n", compare, vm, fmt(variants));
+            out.printf("  default / with %s  %8.3f x%n", compare, pipe / vm);
+        }
     }
 
-    static JobConfig benchConfig(String dir) {
+    static JobConfig benchConfig(String dir, String... overrides) {
         try {
             ObjectNode root = (ObjectNode) JobConfig.JSON.readTree("{\"name\": \"bench\"}");
-            return JobConfig.fromTree(root, List.of("input.features=" + dir + "/features",
-                    "output.warehouse=" + dir + "/warehouse", "output.summaryDir=" + dir + "/out"), null, "bench");
+            List<String> o = new ArrayList<>(List.of("input.features=" + dir + "/features",
+                    "output.warehouse=" + dir + "/warehouse", "output.summaryDir=" + dir + "/out"));
+            o.addAll(Arrays.asList(overrides));
+            return JobConfig.fromTree(root, o, null, "bench");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

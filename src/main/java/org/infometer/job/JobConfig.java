@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record JobConfig(String name, Input input, Pair pair, Estimator estimator, Validation validation,
-                        Output output, String groundTruth, String runDate, Pid pid) implements Serializable {
+                        Output output, String groundTruth, String runDate, Pid pid, ChannelMi channelMi)
+        implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
     static final ObjectMapper JSON = strictMapper();
@@ -117,6 +118,13 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                       int minSceneSamples) implements Serializable {
     }
 
+    /**
+     * The channel_mi table (cross-fitted Gaussian MI of every channel pair): on by default; off, the job writes no
+     * channel_mi rows for its date (and, for estimators whose fit pass makes no token moments, saves that pass).
+     */
+    public record ChannelMi(boolean enabled) implements Serializable {
+    }
+
     /** Largest fraction of input rows that may be quarantined before the run fails. */
     public record Validation(double maxRejectedFraction) implements Serializable {
     }
@@ -156,6 +164,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                         && pid.ciLevel() > 0 && pid.ciLevel() < 1,
                 "pid.pcaDims >= 1, pid.fitTokens >= 100, pid.bootstrap >= 0, pid.minSceneSamples >= 1, "
                         + "0 < pid.ciLevel < 1");
+        require(channelMi != null, "channelMi must be an object like {\"enabled\": true}");
         require(runDate != null && runDate.matches("\\d{4}-\\d{2}-\\d{2}"),
                 "runDate must be YYYY-MM-DD (set --run-date; it defaults to today in UTC), got " + runDate);
         try {
@@ -225,7 +234,8 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                                 "summaryDir": "infometer-out"},
                      "groundTruth": null,
                      "pid": {"target": "target", "k": [16, 8, 32], "pcaDims": 8, "fitTokens": 20000,
-                             "bootstrap": 100, "ciLevel": 0.95, "minSceneSamples": 8}}
+                             "bootstrap": 100, "ciLevel": 0.95, "minSceneSamples": 8},
+                     "channelMi": {"enabled": true}}
                     """);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -21,6 +21,9 @@ import org.infometer.estimate.gaussian.GaussianSceneProjector;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
+import org.infometer.report.Estimate;
+import org.infometer.report.LossOfPrecision;
+import org.infometer.report.LossOfPrecisionReport;
 import org.infometer.report.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
@@ -82,7 +85,7 @@ public final class MeasureJob {
             // existing tables' schemas, all before any work.
             IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
             IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
-                    List.of("quarantine", "sample_mi", "scene_mi", "run_mi"));
+                    List.of("quarantine", "sample_mi", "scene_mi", "run_mi", "channel_mi"));
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
@@ -116,6 +119,7 @@ public final class MeasureJob {
         String undescribed = "map".equals(cfg.estimator().granularity())
                 ? "map granularity: a scene's samples are too few observations" : null;
         Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
+        Map<RunFold, JointMoments> moments = null;
         if (estimator instanceof ShardFitting sf && sf.perShard()) {
             progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
                     + settings.folds() + "-fold cross-fitting)");
@@ -132,17 +136,25 @@ public final class MeasureJob {
             });
             ranks = Map.of();
             undescribed = "per-shard fitting gives no scene coordinates";
+            if (cfg.channelMi().enabled()) {
+                moments = momentsPass(features, validator, settings, progress, "channel MI");
+            }
         } else {
             progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
             CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
+            moments = fitted.moments();
+            boolean sceneMoments = !"map".equals(cfg.estimator().granularity()) && fitted.sceneProjectors() == null;
+            if (moments == null && (sceneMoments || cfg.channelMi().enabled())) {
+                moments = momentsPass(features, validator, settings, progress,
+                        sceneMoments ? "scene-level refits" : "channel MI");
+            }
 
             progress.step("Scoring samples out of fold");
             spark.sparkContext().setJobDescription("infometer: apply pass (out-of-fold codelengths)");
             Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
             Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
                     .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-            Map<String, SceneProjector> projectors = sceneProjectors(fitted, features, validator, settings, cfg,
-                    progress);
+            Map<String, SceneProjector> projectors = sceneProjectors(fitted, moments, cfg);
             Broadcast<Map<String, SceneProjector>> scenesB = spark.sparkContext()
                     .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
             scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
@@ -202,42 +214,44 @@ public final class MeasureJob {
         List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
         all.addAll(sceneValidity.values());
         String status = Validity.jobStatus(all);
+        Map<String, int[]> channelCounts = new TreeMap<>();
+        byRun.keySet().forEach(run -> channelCounts.put(run, validator.channels(run)));
+        Map<String, ChannelMiStep.RunChannels> channels = cfg.channelMi().enabled()
+                ? ChannelMiStep.compute(moments, byRun.keySet(), progress) : Map.of();
 
         progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
         // Until the success summary replaces it, a driver killed while publishing leaves this one, not the last run's.
         SummaryJson.writeFailure(cfg, new IllegalStateException("the job stopped while writing its tables; they hold "
                 + "the earlier rows or, once the next job on the warehouse completes the publish, the new ones"),
                 progress.elapsedSeconds());
-        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity);
+        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity,
+                channels, channelCounts);
         Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
                 truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
         progress.finish();
         MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
                 ranks, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
         ConsoleReport.print(console, cfg, result);
+        LossOfPrecisionReport.print(console, runs, scenes, channelCounts, contract.x(), contract.y());
+        ChannelMiStep.print(console, channels, contract.x(), contract.y(), cfg.table("channel_mi"));
         return result;
     }
 
     /**
-     * The runs' scene coordinates: the estimator's own when it made them in its fit pass, else one extra pass for
-     * the Gaussian moments (the learned estimator). None at map granularity, where a scene has too few
+     * The runs' scene coordinates: the estimator's own when it made them in its fit pass, else from the runs'
+     * Gaussian moments (the learned estimator's extra pass). None at map granularity, where a scene has too few
      * observations (samples) for a refit.
      */
-    private static Map<String, SceneProjector> sceneProjectors(CrossFitEstimator.Fitted fitted, Dataset<Row> features,
-                                                               RowValidator validator,
-                                                               CrossFitEstimator.Settings settings, JobConfig cfg,
-                                                               Progress progress) {
+    private static Map<String, SceneProjector> sceneProjectors(CrossFitEstimator.Fitted fitted,
+                                                               Map<RunFold, JointMoments> moments, JobConfig cfg) {
         if ("map".equals(cfg.estimator().granularity())) {
             return new TreeMap<>();
         }
         if (fitted.sceneProjectors() != null) {
             return new TreeMap<>(fitted.sceneProjectors());
         }
-        progress.info("scene coordinates: one pass for the runs' Gaussian moments (scene-level refits)");
-        features.sparkSession().sparkContext().setJobDescription("infometer: scene coordinates (Gaussian moments)");
         Map<String, List<JointMoments>> byRun = new TreeMap<>();
-        ShardRunner.fitMoments(features, validator, settings.folds(), settings.seed())
-                .forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new ArrayList<>()).add(v));
+        moments.forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new ArrayList<>()).add(v));
         Map<String, SceneProjector> out = new TreeMap<>();
         byRun.forEach((run, folds) -> {
             GaussianSceneProjector p = GaussianSceneProjector.fit(folds);
@@ -246,6 +260,15 @@ public final class MeasureJob {
             }
         });
         return out;
+    }
+
+    /** One pass for the per-(run, fold) token moments, for an estimator whose fit pass made none. */
+    private static Map<RunFold, JointMoments> momentsPass(Dataset<Row> features, RowValidator validator,
+                                                          CrossFitEstimator.Settings settings, Progress progress,
+                                                          String purpose) {
+        progress.info("one pass for the runs' Gaussian moments (" + purpose + ")");
+        features.sparkSession().sparkContext().setJobDescription("infometer: Gaussian moments (" + purpose + ")");
+        return ShardRunner.fitMoments(features, validator, settings.folds(), settings.seed());
     }
 
     private static void checkRejectedFraction(JobConfig cfg, long total, List<ScoredRow> rejected) {
@@ -277,7 +300,9 @@ public final class MeasureJob {
                                     List<SampleResult> samples, List<ScoredRow> rejected,
                                     List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
                                     Map<String, Double> ranks, Map<String, Validity.Verdict> runValidity,
-                                    Map<String, Validity.Verdict> sceneValidity) {
+                                    Map<String, Validity.Verdict> sceneValidity,
+                                    Map<String, ChannelMiStep.RunChannels> channels,
+                                    Map<String, int[]> channelCounts) {
         Date date = Date.valueOf(cfg.date());
         String job = cfg.name();
         String est = cfg.estimator().name().equals("gaussian") ? "gaussian"
@@ -325,6 +350,12 @@ public final class MeasureJob {
             Validity.Verdict verdict = sceneValidity.get(sceneKey(r.runId(), r.sceneToken()));
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());
+            for (String qn : List.of("hx_given_y", "hy_given_x")) {
+                Estimate e = LossOfPrecision.scenePerToken(r, qn);
+                v.put(qn + "_bits_per_token", e.value());
+                v.put(qn + "_se_bits_per_token", nanToNull(e.se()));
+            }
+            putShares(v, r.miPerToken(), channelCounts.get(r.runId()));
             sc.add(sceneTable.row(v));
         }
         TableContract runTable = TableContract.load("run_mi");
@@ -354,6 +385,7 @@ public final class MeasureJob {
             Validity.Verdict verdict = runValidity.get(r.runId());
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());
+            putShares(v, r.perToken().get("mi"), channelCounts.get(r.runId()));
             rr.add(runTable.row(v));
         }
         Map<String, List<Row>> tables = new LinkedHashMap<>();
@@ -361,9 +393,20 @@ public final class MeasureJob {
         tables.put("sample_mi", s);
         tables.put("scene_mi", sc);
         tables.put("run_mi", rr);
+        // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.
+        tables.put("channel_mi", ChannelMiStep.rows(channels, date, job, x, y));
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
         IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);
+    }
+
+    private static void putShares(Map<String, Object> v, Estimate mi, int[] channels) {
+        LossOfPrecision.Shares s = channels == null ? new LossOfPrecision.Shares(Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN) : LossOfPrecision.shares(mi, channels[0], channels[1]);
+        v.put("x_given_y_power_share", nanToNull(s.xGivenY()));
+        v.put("x_given_y_power_share_se", nanToNull(s.xGivenYSe()));
+        v.put("y_given_x_power_share", nanToNull(s.yGivenX()));
+        v.put("y_given_x_power_share_se", nanToNull(s.yGivenXSe()));
     }
 
     static Double nanToNull(double v) {

@@ -58,6 +58,6 @@ public final class GaussianEstimator implements CrossFitEstimator {
                             + "pairs per fold %s", e.getKey(), fits.size(), first.trainTokens(),
                     fits.values().stream().map(f -> String.valueOf(f.rank())).toList()));
         }
-        return new Fitted(models, ranks, projectors);
+        return new Fitted(models, ranks, projectors, moments);
     }
 }
