@@ -26,14 +26,16 @@ public interface CrossFitEstimator {
     }
 
     /**
-     * Fitted models per (run, fold), per-run diagnostics (e.g. the Gaussian model's kept rank) and, when the
+     * Fitted models per (run, fold), per-run diagnostics (run id to {@code run_mi} column to value, the columns
+     * its {@link EstimatorSpec#diagnostics()} declares, e.g. the Gaussian model's kept rank) and, when the
      * estimator has them at no extra cost, the runs' {@link SceneProjector}s (the job fits them otherwise).
      */
-    record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun,
+    record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Map<String, Double>> diagnosticsByRun,
                   Map<String, SceneProjector> sceneProjectors) {
 
-        public Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun) {
-            this(models, modelRankMeanByRun, null);
+        public Fitted(Map<RunFold, ? extends PairModelHandle> models,
+                      Map<String, Map<String, Double>> diagnosticsByRun) {
+            this(models, diagnosticsByRun, null);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 
 /**
  * Everything a measurement run produced, returned to callers (tests, the demo) as well as written to tables.
+ * {@code diagnosticsByRun} holds the estimator's per-run diagnostics ({@code run_mi} column to value).
  * {@code shardEstimatesByRun} is empty unless the estimator fitted per shard. {@code status} is "succeeded" when every
  * run and scene row is ok and "succeeded_with_warnings" otherwise; {@code runValidity} holds each run's verdict,
  * {@code sceneValidity} each scene's (key {@link MeasureJob#sceneKey}). {@code trueMiBitsPerTokenByRun} is the true
@@ -20,7 +21,7 @@ import java.util.Map;
  */
 public record MeasureResult(String status, long inputRows, List<SampleResult> samples, List<ScoredRow> rejected,
                             List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
-                            Map<String, Double> trueMiBitsPerTokenByRun, Map<String, Double> modelRankMeanByRun,
+                            Map<String, Double> trueMiBitsPerTokenByRun, Map<String, Map<String, Double>> diagnosticsByRun,
                             Map<String, ShardEstimates.Combined> shardEstimatesByRun, Path summary,
                             Map<String, Validity.Verdict> runValidity, Map<String, Validity.Verdict> sceneValidity,
                             Map<String, Double> trueSceneMiBitsPerToken) {
