@@ -8,7 +8,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.infometer.estimate.Blas;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.SparkSessions;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

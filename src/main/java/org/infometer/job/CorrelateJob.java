@@ -17,7 +17,7 @@ import org.infometer.correlate.nuscenes.ResultsReader;
 import org.infometer.correlate.nuscenes.TpMetric;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.CorrelationReport;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.InputException;
 
 import java.io.IOException;

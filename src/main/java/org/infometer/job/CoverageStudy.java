@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.io.SparkSessions;
 import org.infometer.report.Estimate;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

@@ -3,7 +3,7 @@ package org.infometer.job;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.io.IcebergTables;
 import org.infometer.io.SparkSessions;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.InputException;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

@@ -20,7 +20,7 @@ import org.infometer.estimate.registry.Estimators;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;

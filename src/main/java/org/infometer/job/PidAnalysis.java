@@ -10,7 +10,7 @@ import org.infometer.pid.JointDistribution;
 import org.infometer.pid.PidBootstrap;
 import org.infometer.pid.PidResult;
 import org.infometer.pid.SampleCounts;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.report.SummaryJson;
 import org.infometer.report.Validity;
 import org.infometer.schema.TableContract;

@@ -14,7 +14,7 @@ import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.pid.SampleCounts;
 import org.infometer.pid.TokenDiscretizer;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;

@@ -6,7 +6,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.Estimate;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.Validity;
 import org.infometer.validate.BenchmarkTask;

@@ -9,7 +9,7 @@ import org.infometer.estimate.registry.Estimators;
 import org.infometer.io.FeatureInput;
 import org.infometer.job.KeyScan;
 import org.infometer.report.Estimate;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
 import org.infometer.schema.FeatureContract;

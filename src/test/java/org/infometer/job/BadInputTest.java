@@ -11,7 +11,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.infometer.io.IcebergTables;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.report.SummaryJson;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;

@@ -5,7 +5,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.correlate.nuscenes.MetricsSummaryReader;
 import org.infometer.correlate.nuscenes.RunMetrics;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.InputException;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

@@ -7,7 +7,7 @@ import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ShardRunner;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
 
 import java.util.List;

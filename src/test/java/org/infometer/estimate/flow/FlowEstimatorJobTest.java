@@ -7,7 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.infometer.job.JobConfig;
 import org.infometer.job.MeasureJob;
 import org.infometer.job.MeasureResult;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;
 import org.infometer.testing.SparkTestSession;
