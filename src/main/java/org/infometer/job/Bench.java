@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.infometer.config.JobConfig;
 import org.infometer.estimate.Blas;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.SparkSessions;

@@ -7,6 +7,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.StructField;
+import org.infometer.config.CorrelateConfig;
 import org.infometer.correlate.CorrelationAnalysis;
 import org.infometer.correlate.RunAccuracy;
 import org.infometer.correlate.nuscenes.DetectionEvalSpark;

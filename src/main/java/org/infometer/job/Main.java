@@ -1,6 +1,8 @@
 package org.infometer.job;
 
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.CorrelateConfig;
+import org.infometer.config.JobConfig;
 import org.infometer.io.IcebergTables;
 import org.infometer.io.SparkSessions;
 import org.infometer.progress.Progress;

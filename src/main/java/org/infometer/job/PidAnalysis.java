@@ -3,6 +3,7 @@ package org.infometer.job;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.JobConfig;
 import org.infometer.estimate.StableHash;
 import org.infometer.io.IcebergTables;
 import org.infometer.pid.BrojaSolver;

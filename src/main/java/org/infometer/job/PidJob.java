@@ -9,6 +9,7 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.infometer.config.JobConfig;
 import org.infometer.estimate.StableHash;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;

@@ -5,7 +5,7 @@ import org.infometer.correlate.RunAccuracy;
 import org.infometer.correlate.stats.CorrelationMethod;
 import org.infometer.correlate.stats.CorrelationResult;
 import org.infometer.correlate.stats.PValueKind;
-import org.infometer.job.CorrelateConfig;
+import org.infometer.config.CorrelateConfig;
 import org.infometer.job.CorrelateJob;
 
 import java.io.PrintStream;

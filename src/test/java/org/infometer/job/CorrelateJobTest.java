@@ -3,6 +3,8 @@ package org.infometer.job;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.CorrelateConfig;
+import org.infometer.config.JobConfig;
 import org.infometer.correlate.nuscenes.MetricsSummaryReader;
 import org.infometer.correlate.nuscenes.RunMetrics;
 import org.infometer.progress.Progress;

@@ -5,6 +5,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.infometer.config.JobConfig;
 import org.infometer.progress.Progress;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

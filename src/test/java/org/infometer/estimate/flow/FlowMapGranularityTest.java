@@ -4,7 +4,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.estimate.SampleCodelengths;
 import org.infometer.job.MeasureJob;
-import org.infometer.job.MeasureResult;
+import org.infometer.report.MeasureResult;
 import org.infometer.progress.Progress;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

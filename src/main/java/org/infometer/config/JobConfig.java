@@ -1,4 +1,4 @@
-package org.infometer.job;
+package org.infometer.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,7 +33,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                         Output output, String groundTruth, String runDate, Pid pid) implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-    static final ObjectMapper JSON = strictMapper();
+    public static final ObjectMapper JSON = strictMapper();
 
     /**
      * Jackson by default reads {@code "folds": 5.7} as 5, {@code "folds": "5"} as 5 and a null as 0: a job file
@@ -193,7 +193,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         return fromTree((ObjectNode) root, overrides, runDate, file.toString());
     }
 
-    static JobConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
+    public static JobConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
         ObjectNode withDefaults = defaults();
         merge(withDefaults, root);
         for (String o : overrides) {
