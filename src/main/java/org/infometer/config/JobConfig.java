@@ -103,8 +103,8 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
 
     /**
      * The entropy model. {@code name}: a registered estimator (gaussian, flow); {@code granularity}: one it
-     * supports (token; map for flow); {@code folds}: cross-fitting folds (3 to 20); {@code seed}: the root of every seed in the job; {@code options}:
-     * estimator-specific settings.
+     * supports (token; map for flow); {@code folds}: cross-fitting folds (3 to 20); {@code seed}: the root of
+     * every seed in the job; {@code options}: estimator-specific settings (validated by the estimator).
      */
     public record Estimator(String name, String granularity, int folds, long seed, Map<String, Object> options)
             implements Serializable {

@@ -12,8 +12,8 @@ import java.util.Map;
  * {@code shardEstimatesByRun} is empty unless the estimator fitted per shard. {@code status} is "succeeded" when every
  * run and scene row is ok and "succeeded_with_warnings" otherwise; {@code runValidity} holds each run's verdict,
  * {@code sceneValidity} each scene's (keyed by run id, NUL, scene token: the job's {@code sceneKey}).
- * {@code trueMiBitsPerTokenByRun} is the true MI of each run's pooled (scene-mixture) distribution, the run estimand; {@code trueSceneMiBitsPerToken} each
- * scene's own true MI (same keys as {@code sceneValidity}); both empty without ground truth.
+ * {@code trueMiBitsPerTokenByRun} is the true MI of each run's pooled (scene-mixture) distribution, the run
+ * estimand; {@code trueSceneMiBitsPerToken} each scene's own true MI (same keys as {@code sceneValidity}); both empty without ground truth.
  */
 public record MeasureResult(String status, long inputRows, List<SampleResult> samples, List<ScoredRow> rejected,
                             List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
