@@ -3,10 +3,11 @@ package org.infometer.job;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.config.CorrelateConfig;
 import org.infometer.config.JobConfig;
+import org.infometer.failure.ExitCode;
+import org.infometer.failure.JobFailure;
 import org.infometer.io.IcebergTables;
 import org.infometer.io.SparkSessions;
 import org.infometer.progress.Progress;
-import org.infometer.schema.InputException;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;
 
@@ -43,7 +44,7 @@ public final class Main {
 
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.println(usage());
+            System.out.println(usage() + "\n" + ExitCode.describe());
             return args.length == 0 ? 2 : 0;
         }
         String mode = args[0];
@@ -66,24 +67,29 @@ public final class Main {
                 }
             }
             return 0;
-        } catch (InputException | org.infometer.correlate.nuscenes.InputFormatException e) {
-            System.err.println("Bad input: " + e.getMessage());
-            return 3;
-        } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return 2;
         } catch (Exception e) {
-            // Executor-side input errors arrive wrapped in SparkException (a checked exception thrown undeclared).
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof InputException ie) {
-                    System.err.println("Bad input: " + ie.getMessage());
-                    return 3;
+            // Exception, not RuntimeException: Spark throws its checked SparkException undeclared.
+            ExitCode code = ExitCode.of(e);
+            switch (code) {
+                case BAD_INPUT -> System.err.println("Bad input: " + badInputMessage(e));
+                case USAGE -> System.err.println("Error: " + e.getMessage());
+                default -> {
+                    System.err.println("Failed: " + e);
+                    e.printStackTrace(System.err);
                 }
             }
-            System.err.println("Failed: " + e);
-            e.printStackTrace(System.err);
-            return 1;
+            return code.code();
         }
+    }
+
+    /** The message of the input failure itself, not of the Spark exception that may wrap it. */
+    private static String badInputMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JobFailure f) {
+                return f.getMessage();
+            }
+        }
+        return e.getMessage();
     }
 
     static String usage() {
