@@ -49,6 +49,12 @@ public final class Main {
         }
         String mode = args[0];
         List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+        if (rest.contains("--help") || rest.contains("-h")) {
+            String help = modeUsage(mode);
+            System.out.println(help == null ? usage()
+                    : "usage: submit.sh " + help.stripLeading() + "\n" + ExitCode.describe());
+            return help == null ? ExitCode.USAGE.code() : ExitCode.OK.code();
+        }
         try {
             switch (mode) {
                 case "generate" -> generate(rest);
@@ -111,6 +117,25 @@ public final class Main {
                                                estimators against closed-form MI (bmi benchmark families)
                   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
                                                interval coverage over generator seeds (run and scene level)""";
+    }
+
+    /** The lines of {@link #usage()} for one mode (its line and the indented lines under it), or null. */
+    static String modeUsage(String mode) {
+        StringBuilder b = null;
+        for (String line : usage().split("\n")) {
+            boolean modeLine = line.startsWith("  ") && !line.startsWith("   ");
+            if (modeLine) {
+                if (b != null) {
+                    break;
+                }
+                if (line.strip().equals(mode) || line.strip().startsWith(mode + " ")) {
+                    b = new StringBuilder(line);
+                }
+            } else if (b != null) {
+                b.append('\n').append(line);
+            }
+        }
+        return b == null ? null : b.toString();
     }
 
     static String option(List<String> args, String name, String dflt) {
