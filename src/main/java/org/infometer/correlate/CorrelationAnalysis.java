@@ -17,6 +17,7 @@ import org.infometer.correlate.stats.Correlation;
 import org.infometer.correlate.stats.CorrelationMethod;
 import org.infometer.correlate.stats.CorrelationResult;
 import org.infometer.correlate.stats.SplitMix64;
+import org.infometer.schema.SchemaCheck;
 
 /**
  * Correlates information measures with detection accuracy, per level (run or scene), per (x, y) pair, with

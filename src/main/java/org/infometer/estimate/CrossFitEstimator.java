@@ -2,7 +2,7 @@ package org.infometer.estimate;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
 
 import java.io.Serializable;
@@ -26,15 +26,17 @@ public interface CrossFitEstimator {
     }
 
     /**
-     * Fitted models per (run, fold), per-run diagnostics (e.g. the Gaussian model's kept rank) and, when the
-     * estimator has them at no extra cost, the runs' {@link SceneProjector}s (the job fits them otherwise) and the
+     * Fitted models per (run, fold), per-run diagnostics (run id to {@code run_mi} column to value, the columns
+     * its {@link EstimatorSpec#diagnostics()} declares, e.g. the Gaussian model's kept rank), when the estimator
+     * has them at no extra cost, the runs' {@link SceneProjector}s (the job fits them otherwise), and the
      * per-(run, fold) token moments of its fit pass (null when it made none; channel MI needs them).
      */
-    record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun,
+    record Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Map<String, Double>> diagnosticsByRun,
                   Map<String, SceneProjector> sceneProjectors, Map<RunFold, JointMoments> moments) {
 
-        public Fitted(Map<RunFold, ? extends PairModelHandle> models, Map<String, Double> modelRankMeanByRun) {
-            this(models, modelRankMeanByRun, null, null);
+        public Fitted(Map<RunFold, ? extends PairModelHandle> models,
+                      Map<String, Map<String, Double>> diagnosticsByRun) {
+            this(models, diagnosticsByRun, null, null);
         }
     }
 }

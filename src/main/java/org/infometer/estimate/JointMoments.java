@@ -242,6 +242,32 @@ public final class JointMoments implements Serializable {
         }
     }
 
+    /**
+     * States cross JVMs (task results, broadcasts) as their versioned codec bytes, not as Java's field layout:
+     * a field change then fails with the codec's message instead of a silent mis-read.
+     */
+    private Object writeReplace() {
+        return new Wire(toBytes());
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("JointMoments travels as its codec bytes (Wire)");
+    }
+
+    /** The serialized form of a {@link JointMoments}: its {@link #toBytes()} bytes. */
+    private static final class Wire implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final byte[] state;
+
+        Wire(byte[] state) {
+            this.state = state;
+        }
+
+        private Object readResolve() {
+            return fromBytes(state);
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof JointMoments m && m.cx == cx && m.cy == cy && m.tokens == tokens

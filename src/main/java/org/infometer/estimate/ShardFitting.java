@@ -2,7 +2,7 @@ package org.infometer.estimate;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
 
 import java.util.List;

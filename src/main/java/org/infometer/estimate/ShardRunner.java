@@ -103,27 +103,32 @@ public final class ShardRunner {
             Map<String, ? extends SceneProjector> projectors = scenes == null ? Map.of() : scenes.value();
             Map<RunFold, FittedPairModel> open = new HashMap<>();
             List<ScoredRow> out = new ArrayList<>();
-            while (rows.hasNext()) {
-                InternalRow row = rows.next();
-                Rejection rejection = validator.check(row);
-                if (rejection != null) {
-                    out.add(ScoredRow.rejected(row, rejection));
-                    continue;
+            try {
+                while (rows.hasNext()) {
+                    InternalRow row = rows.next();
+                    Rejection rejection = validator.check(row);
+                    if (rejection != null) {
+                        out.add(ScoredRow.rejected(row, rejection));
+                        continue;
+                    }
+                    ScoredRow id = ScoredRow.identity(row);
+                    RunFold key = new RunFold(id.runId(), StableHash.fold(id.sampleToken(), folds, seed));
+                    FittedPairModel model = open.computeIfAbsent(key, k -> openModel(handles, k));
+                    RunFold seenBy = inFoldCheck(id.sampleToken(), key, folds, seed, handles);
+                    int tokens = row.getInt(FeatureContract.X_TOKENS);
+                    float[] x = RowValidator.map(row, FeatureContract.X);
+                    float[] y = RowValidator.map(row, FeatureContract.Y);
+                    ScoredRow scored = id.withScore(key.fold(), tokens, model.score(x, y, tokens));
+                    if (seenBy != null) {
+                        FittedPairModel seen = open.computeIfAbsent(seenBy, k -> openModel(handles, k));
+                        scored = scored.withInFold(seen.score(x, y, tokens));
+                    }
+                    SceneProjector projector = projectors.get(id.runId());
+                    out.add(projector == null ? scored : scored.withBlock(projector.stats(x, y, tokens)));
                 }
-                ScoredRow id = ScoredRow.identity(row);
-                RunFold key = new RunFold(id.runId(), StableHash.fold(id.sampleToken(), folds, seed));
-                FittedPairModel model = open.computeIfAbsent(key, k -> openModel(handles, k));
-                RunFold seenBy = inFoldCheck(id.sampleToken(), key, folds, seed, handles);
-                int tokens = row.getInt(FeatureContract.X_TOKENS);
-                float[] x = RowValidator.map(row, FeatureContract.X);
-                float[] y = RowValidator.map(row, FeatureContract.Y);
-                ScoredRow scored = id.withScore(key.fold(), tokens, model.score(x, y, tokens));
-                if (seenBy != null) {
-                    FittedPairModel seen = open.computeIfAbsent(seenBy, k -> openModel(handles, k));
-                    scored = scored.withInFold(seen.score(x, y, tokens));
-                }
-                SceneProjector projector = projectors.get(id.runId());
-                out.add(projector == null ? scored : scored.withBlock(projector.stats(x, y, tokens)));
+            } finally {
+                // FittedPairModel's contract: the task that opened a model closes it (shared models ignore it).
+                open.values().forEach(FittedPairModel::close);
             }
             return out.iterator();
         }).collect();

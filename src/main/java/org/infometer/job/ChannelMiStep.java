@@ -6,7 +6,7 @@ import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.channel.ChannelMi;
 import org.infometer.estimate.channel.ChannelRanks;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.TableContract;
 
 import java.io.PrintStream;

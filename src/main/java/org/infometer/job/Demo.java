@@ -2,8 +2,11 @@ package org.infometer.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.CorrelateConfig;
+import org.infometer.config.JobConfig;
 import org.infometer.io.SparkSessions;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
+import org.infometer.report.MeasureResult;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;
 

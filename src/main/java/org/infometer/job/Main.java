@@ -1,10 +1,13 @@
 package org.infometer.job;
 
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.CorrelateConfig;
+import org.infometer.config.JobConfig;
+import org.infometer.failure.ExitCode;
+import org.infometer.failure.JobFailure;
 import org.infometer.io.IcebergTables;
 import org.infometer.io.SparkSessions;
-import org.infometer.report.Progress;
-import org.infometer.schema.InputException;
+import org.infometer.progress.Progress;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;
 
@@ -41,11 +44,17 @@ public final class Main {
 
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.println(usage());
+            System.out.println(usage() + "\n" + ExitCode.describe());
             return args.length == 0 ? 2 : 0;
         }
         String mode = args[0];
         List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+        if (rest.contains("--help") || rest.contains("-h")) {
+            String help = modeUsage(mode);
+            System.out.println(help == null ? usage()
+                    : "usage: submit.sh " + help.stripLeading() + "\n" + ExitCode.describe());
+            return help == null ? ExitCode.USAGE.code() : ExitCode.OK.code();
+        }
         try {
             switch (mode) {
                 case "generate" -> generate(rest);
@@ -64,24 +73,29 @@ public final class Main {
                 }
             }
             return 0;
-        } catch (InputException | org.infometer.correlate.nuscenes.InputFormatException e) {
-            System.err.println("Bad input: " + e.getMessage());
-            return 3;
-        } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            return 2;
         } catch (Exception e) {
-            // Executor-side input errors arrive wrapped in SparkException (a checked exception thrown undeclared).
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof InputException ie) {
-                    System.err.println("Bad input: " + ie.getMessage());
-                    return 3;
+            // Exception, not RuntimeException: Spark throws its checked SparkException undeclared.
+            ExitCode code = ExitCode.of(e);
+            switch (code) {
+                case BAD_INPUT -> System.err.println("Bad input: " + badInputMessage(e));
+                case USAGE -> System.err.println("Error: " + e.getMessage());
+                default -> {
+                    System.err.println("Failed: " + e);
+                    e.printStackTrace(System.err);
                 }
             }
-            System.err.println("Failed: " + e);
-            e.printStackTrace(System.err);
-            return 1;
+            return code.code();
         }
+    }
+
+    /** The message of the input failure itself, not of the Spark exception that may wrap it. */
+    private static String badInputMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JobFailure f) {
+                return f.getMessage();
+            }
+        }
+        return e.getMessage();
     }
 
     static String usage() {
@@ -103,6 +117,25 @@ public final class Main {
                                                estimators against closed-form MI (bmi benchmark families)
                   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
                                                interval coverage over generator seeds (run and scene level)""";
+    }
+
+    /** The lines of {@link #usage()} for one mode (its line and the indented lines under it), or null. */
+    static String modeUsage(String mode) {
+        StringBuilder b = null;
+        for (String line : usage().split("\n")) {
+            boolean modeLine = line.startsWith("  ") && !line.startsWith("   ");
+            if (modeLine) {
+                if (b != null) {
+                    break;
+                }
+                if (line.strip().equals(mode) || line.strip().startsWith(mode + " ")) {
+                    b = new StringBuilder(line);
+                }
+            } else if (b != null) {
+                b.append('\n').append(line);
+            }
+        }
+        return b == null ? null : b.toString();
     }
 
     static String option(List<String> args, String name, String dflt) {

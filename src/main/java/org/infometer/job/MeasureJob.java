@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.JobConfig;
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.JointMoments;
@@ -15,16 +16,16 @@ import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardFitting;
 import org.infometer.estimate.ShardRunner;
 import org.infometer.estimate.ShardScoredRow;
-import org.infometer.estimate.flow.FlowEstimator;
-import org.infometer.estimate.gaussian.GaussianEstimator;
 import org.infometer.estimate.gaussian.GaussianSceneProjector;
+import org.infometer.estimate.registry.Estimators;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
+import org.infometer.progress.Progress;
 import org.infometer.report.Estimate;
 import org.infometer.report.LossOfPrecision;
 import org.infometer.report.LossOfPrecisionReport;
-import org.infometer.report.Progress;
+import org.infometer.report.MeasureResult;
 import org.infometer.report.Reductions;
 import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;
@@ -65,11 +66,7 @@ public final class MeasureJob {
     }
 
     public static CrossFitEstimator estimator(JobConfig cfg) {
-        return switch (cfg.estimator().name()) {
-            case "gaussian" -> new GaussianEstimator();
-            case "flow" -> FlowEstimator.fromJob(cfg.estimator().granularity(), cfg.estimator().options());
-            default -> throw new IllegalArgumentException("Unknown estimator " + cfg.estimator().name());
-        };
+        return Estimators.create(cfg.estimator().name(), cfg.estimator().granularity(), cfg.estimator().options());
     }
 
     public static MeasureResult run(SparkSession spark, JobConfig cfg, PrintStream console) {
@@ -115,7 +112,7 @@ public final class MeasureJob {
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
         List<ScoredRow> scored;
-        Map<String, Double> ranks;
+        Map<String, Map<String, Double>> diagnostics;
         String undescribed = "map".equals(cfg.estimator().granularity())
                 ? "map granularity: a scene's samples are too few observations" : null;
         Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
@@ -134,7 +131,7 @@ public final class MeasureJob {
                         + "weighted): MI %.4f ± %.4f bits/token", c.runId(), c.shards().size(), c.miPerToken(),
                         c.se()));
             });
-            ranks = Map.of();
+            diagnostics = Map.of();
             undescribed = "per-shard fitting gives no scene coordinates";
             if (cfg.channelMi().enabled()) {
                 moments = momentsPass(features, validator, settings, progress, "channel MI");
@@ -160,7 +157,7 @@ public final class MeasureJob {
             scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
             models.destroy();
             scenesB.destroy();
-            ranks = fitted.modelRankMeanByRun();
+            diagnostics = fitted.diagnosticsByRun();
         }
 
         progress.step("Reducing");
@@ -224,13 +221,13 @@ public final class MeasureJob {
         SummaryJson.writeFailure(cfg, new IllegalStateException("the job stopped while writing its tables; they hold "
                 + "the earlier rows or, once the next job on the warehouse completes the publish, the new ones"),
                 progress.elapsedSeconds());
-        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, ranks, runValidity, sceneValidity,
+        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, diagnostics, runValidity, sceneValidity,
                 channels, channelCounts);
         Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
                 truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
         progress.finish();
         MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
-                ranks, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
+                diagnostics, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
         ConsoleReport.print(console, cfg, result);
         LossOfPrecisionReport.print(console, runs, scenes, channelCounts, contract.x(), contract.y());
         ChannelMiStep.print(console, channels, contract.x(), contract.y(), cfg.table("channel_mi"));
@@ -299,14 +296,14 @@ public final class MeasureJob {
     private static void writeTables(SparkSession spark, JobConfig cfg, FeatureContract contract,
                                     List<SampleResult> samples, List<ScoredRow> rejected,
                                     List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
-                                    Map<String, Double> ranks, Map<String, Validity.Verdict> runValidity,
+                                    Map<String, Map<String, Double>> diagnostics,
+                                    Map<String, Validity.Verdict> runValidity,
                                     Map<String, Validity.Verdict> sceneValidity,
                                     Map<String, ChannelMiStep.RunChannels> channels,
                                     Map<String, int[]> channelCounts) {
         Date date = Date.valueOf(cfg.date());
         String job = cfg.name();
-        String est = cfg.estimator().name().equals("gaussian") ? "gaussian"
-                : cfg.estimator().name() + "-" + cfg.estimator().granularity();
+        String est = Estimators.spec(cfg.estimator().name()).label(cfg.estimator().granularity());
         String x = contract.x();
         String y = contract.y();
         Map<String, Long> quarantinedByRun = new TreeMap<>();
@@ -381,7 +378,9 @@ public final class MeasureJob {
             }
             v.put("mi_ci95_low_bits_per_token", nanToNull(r.ci95Low()));
             v.put("mi_ci95_high_bits_per_token", nanToNull(r.ci95High()));
-            v.put("model_rank_mean", ranks.get(r.runId()));
+            // Every registered estimator's diagnostic columns exist in run_mi; this one fills its own.
+            Estimators.diagnosticColumns().forEach(d -> v.put(d, null));
+            v.putAll(diagnostics.getOrDefault(r.runId(), Map.of()));
             Validity.Verdict verdict = runValidity.get(r.runId());
             v.put("status", verdict.status().label());
             v.put("status_reason", verdict.reason());

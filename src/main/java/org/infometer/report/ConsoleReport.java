@@ -1,7 +1,6 @@
 package org.infometer.report;
 
-import org.infometer.job.JobConfig;
-import org.infometer.job.MeasureResult;
+import org.infometer.config.JobConfig;
 
 import java.io.PrintStream;
 import java.util.Map;

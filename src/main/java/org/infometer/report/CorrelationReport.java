@@ -5,8 +5,7 @@ import org.infometer.correlate.RunAccuracy;
 import org.infometer.correlate.stats.CorrelationMethod;
 import org.infometer.correlate.stats.CorrelationResult;
 import org.infometer.correlate.stats.PValueKind;
-import org.infometer.job.CorrelateConfig;
-import org.infometer.job.CorrelateJob;
+import org.infometer.config.CorrelateConfig;
 
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -29,7 +28,7 @@ public final class CorrelationReport {
     private CorrelationReport() {
     }
 
-    public static void print(PrintStream out, CorrelateJob.Result r) {
+    public static void print(PrintStream out, CorrelateResult r) {
         CorrelateConfig cfg = r.config();
         out.println();
         out.printf("InfoMeter correlation '%s' (run date %s): MI of job '%s' (run date %s) vs detection accuracy%n",
@@ -96,7 +95,7 @@ public final class CorrelationReport {
     }
 
     /** How far our evaluation of the detections is from the run accuracy input, per figure. */
-    private static void printCheck(PrintStream out, CorrelateJob.Result r) {
+    private static void printCheck(PrintStream out, CorrelateResult r) {
         double dMap = 0;
         double dNds = 0;
         int n = 0;

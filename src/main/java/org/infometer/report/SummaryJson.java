@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.ScoredRow;
-import org.infometer.job.JobConfig;
+import org.infometer.config.JobConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -8,7 +8,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.infometer.estimate.StableHash;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.TableContract;
 
 import java.util.ArrayList;

@@ -18,7 +18,7 @@ import org.infometer.correlate.nuscenes.PredBox;
 import org.infometer.correlate.nuscenes.SampleInfo;
 import org.infometer.correlate.nuscenes.SampleMatcher;
 import org.infometer.correlate.nuscenes.SyntheticDetections;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -19,6 +19,7 @@ import org.infometer.correlate.CorrelationAnalysis.CorrelationRow;
 import org.infometer.correlate.CorrelationAnalysis.Observation;
 import org.infometer.correlate.stats.Correlation;
 import org.infometer.correlate.stats.PValueKind;
+import org.infometer.schema.SchemaCheck;
 import org.infometer.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package org.infometer.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.infometer.config.JobConfig;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -9,7 +10,7 @@ import org.infometer.estimate.RunFold;
 import org.infometer.estimate.ShardRunner;
 import org.infometer.estimate.channel.ChannelMi;
 import org.infometer.io.FeatureInput;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;

@@ -4,7 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.infometer.testing.SparkTestSession;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -3,9 +3,12 @@ package org.infometer.job;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.report.CorrelateResult;
+import org.infometer.config.CorrelateConfig;
+import org.infometer.config.JobConfig;
 import org.infometer.correlate.nuscenes.MetricsSummaryReader;
 import org.infometer.correlate.nuscenes.RunMetrics;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.InputException;
 import org.infometer.synth.GenerateConfig;
 import org.infometer.synth.GenerateJob;
@@ -85,7 +88,7 @@ class CorrelateJobTest {
     @Test
     void sceneLevelMiAndMapAreNegativelyCorrelatedAndRunLevelPValuesAreExact() {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        CorrelateJob.Result r = CorrelateJob.run(spark, config("corr", "pid.table=pid_absent"),
+        CorrelateResult r = CorrelateJob.run(spark, config("corr", "pid.table=pid_absent"),
                 new PrintStream(console, true, StandardCharsets.UTF_8), SILENT);
         String text = console.toString(StandardCharsets.UTF_8);
 
@@ -222,7 +225,7 @@ class CorrelateJobTest {
                 + data().resolve("run_metrics"), "sceneAccuracy.detections=", "sceneAccuracy.resultsDir=" + results,
                 "pid.table=pid_test", "pid.terms=[\"redundancy_bits\", \"synergy_bits\"]",
                 "x=[\"mi_bits_per_token\"]", "y.scene=[\"map_present_classes\"]");
-        CorrelateJob.Result r = CorrelateJob.run(spark, cfg, QUIET, SILENT);
+        CorrelateResult r = CorrelateJob.run(spark, cfg, QUIET, SILENT);
         // Run: mi_bits_per_token, pid_redundancy_bits, pid_synergy_bits x map, nds x 3 methods; scene: 1 x 1 x 3.
         assertEquals(18 + 3, r.rows().size());
         Row k = correlation("table-pid", "run", "pid_redundancy_bits", "map", "kendall_tau_b");

@@ -1,6 +1,7 @@
 package org.infometer.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.infometer.config.JobConfig;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;

@@ -6,6 +6,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.infometer.config.JobConfig;
+import org.infometer.report.MeasureResult;
 import org.infometer.report.Validity;
 import org.infometer.schema.TableContract;
 import org.infometer.testing.SparkTestSession;

@@ -23,7 +23,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.infometer.correlate.SchemaCheck;
+import org.infometer.schema.SchemaCheck;
 import scala.Tuple3;
 import scala.Tuple4;
 

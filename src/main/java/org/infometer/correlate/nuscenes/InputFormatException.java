@@ -1,10 +1,13 @@
 package org.infometer.correlate.nuscenes;
 
+import org.infometer.failure.ExitCode;
+import org.infometer.failure.JobFailure;
+
 /**
  * A malformed input file. The message names the file, where in it (sample token, box, field path), what was
  * expected and what was found, so that the file can be fixed without a debugger.
  */
-public class InputFormatException extends RuntimeException {
+public class InputFormatException extends JobFailure {
 
     private final String file;
     private final String field;
@@ -14,7 +17,7 @@ public class InputFormatException extends RuntimeException {
     }
 
     public InputFormatException(String file, String field, String problem, Throwable cause) {
-        super(file + ": " + (field == null || field.isEmpty() ? "" : "field '" + field + "': ") + problem, cause);
+        super(ExitCode.BAD_INPUT, file + ": " + (field == null || field.isEmpty() ? "" : "field '" + field + "': ") + problem, cause);
         this.file = file;
         this.field = field;
     }

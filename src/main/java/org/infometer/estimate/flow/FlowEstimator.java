@@ -16,7 +16,7 @@ import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardFitting;
 import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.StableHash;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.Rejection;
 import org.infometer.schema.RowValidator;

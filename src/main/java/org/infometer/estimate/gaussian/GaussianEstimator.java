@@ -7,7 +7,7 @@ import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ShardRunner;
-import org.infometer.report.Progress;
+import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
 
 import java.util.List;
@@ -30,7 +30,7 @@ public final class GaussianEstimator implements CrossFitEstimator {
         Map<String, Map<Integer, JointMoments>> byRun = new TreeMap<>();
         moments.forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new TreeMap<>()).put(k.fold(), v));
         Map<RunFold, GaussianPairModel> models = new TreeMap<>();
-        Map<String, Double> ranks = new TreeMap<>();
+        Map<String, Map<String, Double>> diagnostics = new TreeMap<>();
         Map<String, SceneProjector> projectors = new TreeMap<>();
         for (Map.Entry<String, Map<Integer, JointMoments>> e : byRun.entrySet()) {
             Map<Integer, GaussianPairFitter.FoldFit> fits;
@@ -46,7 +46,7 @@ public final class GaussianEstimator implements CrossFitEstimator {
                 rankSum += f.rank();
                 rankMax = Math.max(rankMax, f.rank());
             }
-            ranks.put(e.getKey(), rankSum / fits.size());
+            diagnostics.put(e.getKey(), Map.of(GaussianEstimatorSpec.RANK_MEAN, rankSum / fits.size()));
             // The folds' largest rank: the scene coordinates may hold more pairs than one fold kept, never fewer.
             GaussianSceneProjector projector = GaussianSceneProjector.fitWithRank(
                     List.copyOf(e.getValue().values()), rankMax);
@@ -58,6 +58,6 @@ public final class GaussianEstimator implements CrossFitEstimator {
                             + "pairs per fold %s", e.getKey(), fits.size(), first.trainTokens(),
                     fits.values().stream().map(f -> String.valueOf(f.rank())).toList()));
         }
-        return new Fitted(models, ranks, projectors, moments);
+        return new Fitted(models, diagnostics, projectors, moments);
     }
 }

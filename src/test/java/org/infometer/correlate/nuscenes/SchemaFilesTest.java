@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
-import org.infometer.correlate.SchemaCheck;
+import org.infometer.schema.SchemaCheck;
 import org.junit.jupiter.api.Test;
 
 /** The schemas in code are the ones in data-schemas/. */

@@ -1,4 +1,4 @@
-package org.infometer.job;
+package org.infometer.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+
+import org.infometer.estimate.EstimatorSpec;
+import org.infometer.estimate.registry.Estimators;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -31,7 +34,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-    static final ObjectMapper JSON = strictMapper();
+    public static final ObjectMapper JSON = strictMapper();
 
     /**
      * Jackson by default reads {@code "folds": 5.7} as 5, {@code "folds": "5"} as 5 and a null as 0: a job file
@@ -100,9 +103,9 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
     }
 
     /**
-     * The entropy model. {@code name}: gaussian or flow; {@code granularity}: token or map; {@code folds}:
-     * cross-fitting folds (3 to 20); {@code seed}: the root of every seed in the job; {@code options}:
-     * estimator-specific settings.
+     * The entropy model. {@code name}: a registered estimator (gaussian, flow); {@code granularity}: one it
+     * supports (token; map for flow); {@code folds}: cross-fitting folds (3 to 20); {@code seed}: the root of
+     * every seed in the job; {@code options}: estimator-specific settings (validated by the estimator).
      */
     public record Estimator(String name, String granularity, int folds, long seed, Map<String, Object> options)
             implements Serializable {
@@ -143,12 +146,12 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         require(pair != null && pair.x() != null && pair.y() != null, "pair.x and pair.y must name modality columns");
         require(!pair.x().equals(pair.y()), "pair.x and pair.y must differ, both are " + pair.x());
         require(estimator != null, "estimator is required");
-        require(List.of("gaussian", "flow").contains(estimator.name()),
-                "estimator.name must be gaussian or flow, got " + estimator.name());
-        require(List.of("token", "map").contains(estimator.granularity()),
-                "estimator.granularity must be token or map, got " + estimator.granularity());
-        require(!(estimator.name().equals("gaussian") && estimator.granularity().equals("map")),
-                "the gaussian estimator works at token granularity; use flow for map granularity");
+        EstimatorSpec spec = Estimators.find(estimator.name());
+        require(spec != null, "estimator.name must be " + String.join(" or ", Estimators.names()) + ", got "
+                + estimator.name());
+        require(spec.granularities().contains(estimator.granularity()), "the " + estimator.name()
+                + " estimator works at " + String.join(" or ", spec.granularities()) + " granularity, got "
+                + estimator.granularity());
         require(estimator.folds() >= 3 && estimator.folds() <= 20,
                 "estimator.folds must be between 3 and 20 (cross-fitting with inner selection), got "
                         + estimator.folds());
@@ -199,7 +202,7 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         return fromTree((ObjectNode) root, overrides, runDate, file.toString());
     }
 
-    static JobConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
+    public static JobConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
         ObjectNode withDefaults = defaults();
         merge(withDefaults, root);
         for (String o : overrides) {

@@ -1,4 +1,4 @@
-package org.infometer.report;
+package org.infometer.progress;
 
 import java.io.PrintStream;
 import java.time.Duration;

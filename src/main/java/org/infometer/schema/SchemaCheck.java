@@ -1,4 +1,4 @@
-package org.infometer.correlate;
+package org.infometer.schema;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;

@@ -1,4 +1,4 @@
-package org.infometer.job;
+package org.infometer.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -185,7 +185,7 @@ public record CorrelateConfig(String name, Mi mi, RunAccuracy runAccuracy, Scene
         return n;
     }
 
-    static String blankToNull(String s) {
+    public static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
 
@@ -226,7 +226,7 @@ public record CorrelateConfig(String name, Mi mi, RunAccuracy runAccuracy, Scene
         return fromTree(obj, overrides, runDate, file.toString());
     }
 
-    static CorrelateConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
+    public static CorrelateConfig fromTree(ObjectNode root, List<String> overrides, LocalDate runDate, String source) {
         ObjectNode cfg = defaults();
         JobConfig.merge(cfg, root);
         for (String o : overrides) {
