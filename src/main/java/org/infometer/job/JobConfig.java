@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record JobConfig(String name, Input input, Pair pair, Estimator estimator, Validation validation,
-                        Output output, String groundTruth, String runDate, Pid pid) implements Serializable {
+                        Output output, String groundTruth, String runDate, Pid pid, Drift drift)
+        implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
     static final ObjectMapper JSON = strictMapper();
@@ -117,6 +118,13 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                       int minSceneSamples) implements Serializable {
     }
 
+    /**
+     * Nightly drift check: each run's MI on the run date against the mean of its {@code previousDates} earlier
+     * dates; an alert when |z| exceeds {@code zThreshold}.
+     */
+    public record Drift(int previousDates, double zThreshold) implements Serializable {
+    }
+
     /** Largest fraction of input rows that may be quarantined before the run fails. */
     public record Validation(double maxRejectedFraction) implements Serializable {
     }
@@ -156,6 +164,10 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                         && pid.ciLevel() > 0 && pid.ciLevel() < 1,
                 "pid.pcaDims >= 1, pid.fitTokens >= 100, pid.bootstrap >= 0, pid.minSceneSamples >= 1, "
                         + "0 < pid.ciLevel < 1");
+        require(drift != null && drift.previousDates() >= 1 && drift.previousDates() <= 365,
+                "drift.previousDates must be between 1 and 365, got " + (drift == null ? null : drift.previousDates()));
+        require(drift.zThreshold() > 0 && Double.isFinite(drift.zThreshold()),
+                "drift.zThreshold must be a positive number, got " + drift.zThreshold());
         require(runDate != null && runDate.matches("\\d{4}-\\d{2}-\\d{2}"),
                 "runDate must be YYYY-MM-DD (set --run-date; it defaults to today in UTC), got " + runDate);
         try {
@@ -225,7 +237,8 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                                 "summaryDir": "infometer-out"},
                      "groundTruth": null,
                      "pid": {"target": "target", "k": [16, 8, 32], "pcaDims": 8, "fitTokens": 20000,
-                             "bootstrap": 100, "ciLevel": 0.95, "minSceneSamples": 8}}
+                             "bootstrap": 100, "ciLevel": 0.95, "minSceneSamples": 8},
+                     "drift": {"previousDates": 7, "zThreshold": 3.0}}
                     """);
         } catch (IOException e) {
             throw new IllegalStateException(e);
