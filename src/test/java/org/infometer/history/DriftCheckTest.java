@@ -78,4 +78,20 @@ class DriftCheckTest {
     void badWindowIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> DriftCheck.check(List.of(), D0, 0, 3.0));
     }
+
+    @Test
+    void jobFileDriftFieldsHaveDefaultsAndAreValidated(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path job = java.nio.file.Files.writeString(dir.resolve("j.json"),
+                "{\"name\": \"j\", \"input\": {\"features\": \"f\"}}");
+        org.infometer.job.JobConfig cfg = org.infometer.job.JobConfig.load(job, List.of(), D0);
+        assertEquals(new org.infometer.job.JobConfig.Drift(7, 3.0), cfg.drift());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> org.infometer.job.JobConfig.load(job, List.of("drift.previousDates=0"), D0));
+        assertTrue(e.getMessage().endsWith("j.json: Invalid job config: drift.previousDates must be between 1 and 365, "
+                + "got 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> org.infometer.job.JobConfig.load(job, List.of("drift.zThreshold=-1"), D0));
+        assertTrue(e.getMessage().contains("drift.zThreshold must be a positive number, got -1.0"), e.getMessage());
+    }
 }
