@@ -72,6 +72,9 @@ final class Charts {
         DefaultBoxAndWhiskerCategoryDataset d = new DefaultBoxAndWhiskerCategoryDataset();
         valuesByRun.forEach((run, values) -> d.add(values, "scenes", run));
         JFreeChart c = ChartFactory.createBoxAndWhiskerChart(title, "run", yLabel, d, false);
+        // the default mean marker is sized to the box width and hides the median line on a few boxes
+        ((org.jfree.chart.renderer.category.BoxAndWhiskerRenderer) c.getCategoryPlot().getRenderer())
+                .setMeanVisible(false);
         rotate(c.getCategoryPlot().getDomainAxis());
         return c;
     }
