@@ -8,6 +8,8 @@
 #   ./submit.sh --master spark://h:7077 --conf spark.executor.memory=2g run JOB.json   any Spark setting, repeatable
 #   ./submit.sh correlate jobs/correlate-demo.json    correlate MI with detection accuracy (after a run)
 #   ./submit.sh sql "SELECT * FROM infometer.run_mi"
+#   ./submit.sh report --job demo [--run-date D] [--out FILE]   self-contained HTML report of a job's date
+#   ./submit.sh import --from npz DUMPS --index DUMPS/index.csv --out FEATURES   detector dumps to features
 #   ./submit.sh generate --scale quarter-val --out bench-data
 #   ./submit.sh bench
 #   ./submit.sh validate [--estimators gaussian,flow] [--tasks quick]   estimators against closed-form MI

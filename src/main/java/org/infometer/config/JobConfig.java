@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record JobConfig(String name, Input input, Pair pair, Estimator estimator, Validation validation,
-                        Output output, String groundTruth, String runDate, Pid pid, ChannelMi channelMi)
+                        Output output, String groundTruth, String runDate, Pid pid, ChannelMi channelMi,
+                        Drift drift)
         implements Serializable {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
@@ -128,6 +129,13 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
     public record ChannelMi(boolean enabled) implements Serializable {
     }
 
+    /**
+     * Nightly drift check: each run's MI on the run date against the mean of its {@code previousDates} earlier
+     * dates; an alert when |z| exceeds {@code zThreshold}.
+     */
+    public record Drift(int previousDates, double zThreshold) implements Serializable {
+    }
+
     /** Largest fraction of input rows that may be quarantined before the run fails. */
     public record Validation(double maxRejectedFraction) implements Serializable {
     }
@@ -168,6 +176,10 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                 "pid.pcaDims >= 1, pid.fitTokens >= 100, pid.bootstrap >= 0, pid.minSceneSamples >= 1, "
                         + "0 < pid.ciLevel < 1");
         require(channelMi != null, "channelMi must be an object like {\"enabled\": true}");
+        require(drift != null && drift.previousDates() >= 1 && drift.previousDates() <= 365,
+                "drift.previousDates must be between 1 and 365, got " + (drift == null ? null : drift.previousDates()));
+        require(drift.zThreshold() > 0 && Double.isFinite(drift.zThreshold()),
+                "drift.zThreshold must be a positive number, got " + drift.zThreshold());
         require(runDate != null && runDate.matches("\\d{4}-\\d{2}-\\d{2}"),
                 "runDate must be YYYY-MM-DD (set --run-date; it defaults to today in UTC), got " + runDate);
         try {
@@ -238,7 +250,8 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
                      "groundTruth": null,
                      "pid": {"target": "target", "k": [16, 8, 32], "pcaDims": 8, "fitTokens": 20000,
                              "bootstrap": 100, "ciLevel": 0.95, "minSceneSamples": 8},
-                     "channelMi": {"enabled": true}}
+                     "channelMi": {"enabled": true},
+                     "drift": {"previousDates": 7, "zThreshold": 3.0}}
                     """);
         } catch (IOException e) {
             throw new IllegalStateException(e);

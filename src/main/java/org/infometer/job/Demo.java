@@ -31,8 +31,14 @@ public final class Demo {
         GenerateJob.run(spark, GenerateConfig.demo(dir), Progress.stderr());
         JobConfig cfg = demoConfig(dir);
         MeasureResult r = MeasureJob.run(spark, cfg, out);
+        DriftStep.run(spark, cfg, out);
         PidJob.run(spark, pidConfig(dir), out);
         CorrelateJob.run(spark, correlateConfig(dir, cfg), out);
+        org.infometer.htmlreport.HtmlReport.Written report = org.infometer.htmlreport.ReportCommand.run(spark,
+                cfg.output().catalog() + "." + cfg.output().namespace(), cfg.name(), cfg.runDate(),
+                pidConfig(dir).name(), Path.of(cfg.output().summaryDir()).toAbsolutePath(), null);
+        out.println();
+        out.println("Report (" + report.charts() + " charts, open in a browser): " + report.file());
         out.println();
         out.println("Query the tables, e.g.:");
         out.println("  ./submit.sh sql \"SELECT run_id, mi_bits_per_token, mi_ci95_low_bits_per_token, "

@@ -67,6 +67,8 @@ public final class Main {
                 case "bench" -> Bench.run(rest, System.out);
                 case "validate" -> validate(rest);
                 case "coverage" -> CoverageStudy.run(rest, System.out);
+                case "report" -> report(rest);
+                case "import" -> importDumps(rest);
                 default -> {
                     System.err.println("Unknown mode '" + mode + "'.\n" + usage());
                     return 2;
@@ -115,6 +117,10 @@ public final class Main {
                   validate [--estimators gaussian,flow] [--tasks all|quick|NAME,...] [--n 10000] [--tokens 10]
                            [--seed N] [--folds 5] [--markdown FILE] [--list]
                                                estimators against closed-form MI (bmi benchmark families)
+                  report --job NAME [--run-date YYYY-MM-DD|latest] [--out FILE] [--warehouse DIR]
+                         [--pid-job NAME] [--summary-dir DIR]   self-contained HTML report of a job's run date
+                  import --from npz|npy DIR --index FILE --out PATH [--x camera] [--y lidar] [--partitions N]
+                  import --generate-example DIR    write example .npz dumps and DIR/index.csv
                   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
                                                interval coverage over generator seeds (run and scene level)""";
     }
@@ -334,6 +340,7 @@ public final class Main {
     static void runJob(List<String> args) {
         LoadedJob j = loadJob(args, "infometer-");
         MeasureJob.run(j.spark(), j.config(), System.out);
+        DriftStep.run(j.spark(), j.config(), System.out);
     }
 
     static void correlate(List<String> args) {
@@ -352,6 +359,49 @@ public final class Main {
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("--run-date must be YYYY-MM-DD, got " + date);
         }
+    }
+
+    static void report(List<String> args) {
+        String job = option(args, "--job", null);
+        String date = option(args, "--run-date", "latest");
+        String out = option(args, "--out", null);
+        String warehouse = option(args, "--warehouse", "warehouse");
+        String pidJob = option(args, "--pid-job", null);
+        String summaryDir = option(args, "--summary-dir", "infometer-out");
+        if (job == null || !args.isEmpty()) {
+            throw new IllegalArgumentException("report needs --job NAME; unexpected: " + args);
+        }
+        SparkSession spark = SparkSessions.create("infometer-report");
+        IcebergTables.register(spark, "im", absolute(warehouse, spark));
+        org.infometer.htmlreport.HtmlReport.Written w = org.infometer.htmlreport.ReportCommand.run(spark,
+                "im.infometer", job, date, pidJob, Path.of(absolute(summaryDir, null)),
+                out == null ? null : Path.of(absolute(out, null)));
+        System.out.println("Report (" + w.charts() + " charts): " + w.file());
+    }
+
+    static void importDumps(List<String> args) {
+        String example = option(args, "--generate-example", null);
+        if (example != null) {
+            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)), 4, 6, 50, 8,
+                    7L);
+            System.out.println("Wrote 24 example dumps and " + index);
+            return;
+        }
+        String format = option(args, "--from", null);
+        String index = option(args, "--index", null);
+        String out = option(args, "--out", null);
+        String x = option(args, "--x", "camera");
+        String y = option(args, "--y", "lidar");
+        int partitions = intOption(args, "--partitions", 8);
+        if (format == null || index == null || out == null || args.size() != 1) {
+            throw new IllegalArgumentException("import needs --from npz|npy DIR --index FILE --out PATH; unexpected: "
+                    + args);
+        }
+        SparkSession spark = SparkSessions.create("infometer-import");
+        long n = org.infometer.importer.DumpImport.run(spark, new org.infometer.importer.DumpImport.Options(format,
+                absolute(args.get(0), null), absolute(index, spark), absolute(out, spark), x, y, partitions));
+        System.out.println("Imported " + n + " samples into " + absolute(out, spark)
+                + " (features contract; set input.features to it in a job file)");
     }
 
     static void sql(List<String> args) {

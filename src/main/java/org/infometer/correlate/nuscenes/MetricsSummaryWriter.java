@@ -63,6 +63,14 @@ public final class MetricsSummaryWriter {
     }
 
     public static String toJson(RunMetrics m) {
+        return toJson(m, null);
+    }
+
+    /**
+     * As the devkit writes it: the metrics, then {@code meta}, the submission's own meta block (which sensors and
+     * data the predictions used), when known; a flag the submission left out stays null.
+     */
+    public static String toJson(RunMetrics m, ResultsReader.Meta meta) {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> labelAps = new LinkedHashMap<>();
         Map<String, Object> meanDistAps = new LinkedHashMap<>();
@@ -105,6 +113,15 @@ public final class MetricsSummaryWriter {
         root.put("nd_score", m.ndScore());
         root.put("eval_time", Double.isNaN(m.evalTimeSeconds()) ? 0.0 : m.evalTimeSeconds());
         root.put("cfg", config());
+        if (meta != null) {
+            Map<String, Object> mb = new LinkedHashMap<>();
+            mb.put("use_camera", meta.useCamera());
+            mb.put("use_lidar", meta.useLidar());
+            mb.put("use_radar", meta.useRadar());
+            mb.put("use_map", meta.useMap());
+            mb.put("use_external", meta.useExternal());
+            root.put("meta", mb);
+        }
         try {
             return MAPPER.writer(new PythonLayout()).writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
