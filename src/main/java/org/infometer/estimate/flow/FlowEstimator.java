@@ -663,7 +663,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         m.put("maxTokensPerModel", options.maxTokensPerModel());
         m.put("config", options.config());
         m.put("models", models);
-        Files.writeString(root.resolve(STORE_MANIFEST), FlowModelStore.GSON.toJson(m), StandardCharsets.UTF_8);
+        Files.writeString(root.resolve(STORE_MANIFEST), FlowModelStore.toJson(m), StandardCharsets.UTF_8);
     }
 
     private Fitted load(Iterable<RunFold> keys, RowValidator validator, Settings settings, Progress progress) {
@@ -671,7 +671,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         Path manifest = root.resolve(STORE_MANIFEST);
         Map<?, ?> m;
         try {
-            m = FlowModelStore.GSON.fromJson(Files.readString(manifest, StandardCharsets.UTF_8), Map.class);
+            m = FlowModelStore.JSON.readValue(Files.readString(manifest, StandardCharsets.UTF_8), Map.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("storeMode load: no flow model store at " + root + " ("
                     + STORE_MANIFEST + " cannot be read: " + e.getMessage() + "); run with storeMode save first", e);

@@ -1,8 +1,12 @@
 package org.infometer.estimate.flow;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,8 +39,25 @@ public final class FlowModelStore {
     static final String DEPENDENCE = "dependence";
     static final List<String> FLOWS = List.of("flow-x", "flow-y", "flow-xy");
 
-    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
+    /**
+     * The project's one JSON library. The on-disk format is the one earlier builds wrote (with Gson): NaN and
+     * infinities as bare tokens (a held-out MI is NaN where no dependence flow was fitted), and fields a newer
+     * build added are ignored by an older reader rather than refused.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write flow model metadata: " + e.getMessage(), e);
+        }
+    }
 
     private FlowModelStore() {
     }
@@ -58,7 +79,7 @@ public final class FlowModelStore {
                 model.channelsY(), inputFingerprint, model.seedKey(), model.config(), model.summary(),
                 FlowEngine.djlVersion(), FlowEngine.pytorchVersion(),
                 dependence ? List.of(DEPENDENCE_FILE) : FLOWS, dependence ? DEPENDENCE : THREE_FLOWS);
-        Files.writeString(dir.resolve(METADATA_FILE), GSON.toJson(info), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(METADATA_FILE), toJson(info), StandardCharsets.UTF_8);
     }
 
     /** Loads on the device the stored config names ({@code auto} unless set otherwise when fitting). */
@@ -121,8 +142,8 @@ public final class FlowModelStore {
         }
         FlowModelInfo info;
         try {
-            info = GSON.fromJson(json, FlowModelInfo.class);
-        } catch (JsonParseException | IllegalArgumentException e) {
+            info = JSON.readValue(json, FlowModelInfo.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new IllegalArgumentException("Malformed flow model metadata " + file + ": " + e.getMessage(), e);
         }
         if (info == null || info.formatVersion() < 1 || info.formatVersion() > FORMAT_VERSION) {

@@ -78,6 +78,24 @@ class FlowModelStoreTest {
     }
 
     @Test
+    void metadataKeepsTheFormatEarlierBuildsWroteAndRead(@org.junit.jupiter.api.io.TempDir Path other)
+            throws Exception {
+        // Earlier builds wrote NaN as a bare token (a fit without a dependence flow has no held-out MI) and a
+        // newer build may add fields: both must still read, and a NaN written now must be a bare token again.
+        String json = Files.readString(dir.resolve(FlowModelStore.METADATA_FILE));
+        String old = json.replaceFirst("\"dependenceHeldOutMiBits\"\\s*:\\s*[-0-9.eE]+",
+                "\"dependenceHeldOutMiBits\" : NaN").replaceFirst("\\{", "{\n  \"addedLater\" : [1, 2],");
+        assertTrue(old.contains("NaN") && old.contains("addedLater"), old);
+        Files.createDirectories(other);
+        Files.writeString(other.resolve(FlowModelStore.METADATA_FILE), old);
+        FlowModelInfo info = FlowModelStore.readInfo(other);
+        assertTrue(Double.isNaN(info.fit().dependenceHeldOutMiBits()));
+        assertEquals(FlowModelStore.readInfo(dir).config(), info.config());
+        String written = FlowModelStore.toJson(info);
+        assertTrue(written.matches("(?s).*\"dependenceHeldOutMiBits\"\\s*:\\s*NaN.*"), written);
+    }
+
+    @Test
     void loadedModelGivesIdenticalCodelengths() {
         try (FlowPairModel loaded = FlowModelStore.load(dir, FINGERPRINT)) {
             assertEquals("flow-token", loaded.estimator());
