@@ -21,9 +21,9 @@ import java.util.TreeSet;
  * that is often the reference (unoptimised) netlib BLAS, pulled in as a dependency of many numeric packages; with
  * it the Gaussian pipeline ran 13x slower than a bare scan (22.6x on a small bench) against about 5x with the
  * Vector-API Java BLAS. So in {@code auto} mode an optimised system library (OpenBLAS, MKL, BLIS, ATLAS, or any
- * libblas.so.3 that is not the reference one) is used; otherwise the OpenBLAS that ships in the job's jar
- * ({@link BundledOpenBlas}), and only where that cannot load (not linux-x86_64) the Java BLAS and LAPACK.
- * {@link #describe()} says which and why. {@code -Dinfometer.blas=auto|bundled|java|native} overrides
+ * libblas.so.3 that is not the reference one) is used, judged by its path before anything is loaded; otherwise the
+ * Java BLAS and LAPACK. The OpenBLAS that ships in the jar ({@link BundledOpenBlas}) is used on request
+ * ({@code bundled}). {@link #describe()} says which and why. {@code -Dinfometer.blas=auto|bundled|java|native} overrides
  * (spark.driver/executor.extraJavaOptions on a cluster).
  */
 public final class Blas {
@@ -63,13 +63,11 @@ public final class Blas {
             return java("forced by -Dinfometer.blas=java");
         }
         // netlib keeps the first library it loads for the life of the JVM, so the system's libblas.so.3 is judged
-        // by its path before anything is loaded: only an optimised one may win over the bundled OpenBLAS.
+        // by its path before anything is loaded: a reference library is then never loaded at all.
         Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
         Kind systemKind = system == null ? null : classify(system);
         boolean systemIsFast = systemKind != null && systemKind != Kind.REFERENCE;
-        String bundledWhy = system == null ? "no system BLAS"
-                : "the system BLAS " + system + " is the reference implementation, several times slower";
-        if (m.equals("bundled") || (m.equals("auto") && !systemIsFast)) {
+        if (m.equals("bundled")) {
             Path bundled = BundledOpenBlas.extract();
             if (bundled != null && !userChoseLibrary()) {
                 System.setProperty("dev.ludovic.netlib.blas.nativeLibPath", bundled.toString());
@@ -77,15 +75,19 @@ public final class Blas {
                 BLAS found = BLAS.getInstance();
                 if (found instanceof NativeBLAS && loadedBlasLibraries(readMaps()).contains(bundled)) {
                     return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT,
-                            "bundled OpenBLAS %s (%s; %s)", BundledOpenBlas.VERSION, bundled,
-                            m.equals("bundled") ? "forced by -Dinfometer.blas=bundled" : bundledWhy));
+                            "bundled OpenBLAS %s (%s; -Dinfometer.blas=bundled)", BundledOpenBlas.VERSION, bundled));
                 }
             }
-            if (m.equals("bundled")) {
-                throw new IllegalStateException("-Dinfometer.blas=bundled: the bundled OpenBLAS could not be loaded"
-                        + " on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                        + " (it ships for linux-x86_64 only)");
-            }
+            throw new IllegalStateException("-Dinfometer.blas=bundled: the bundled OpenBLAS could not be loaded on "
+                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                    + " (it ships for linux-x86_64 only)");
+        }
+        if (m.equals("auto") && !systemIsFast) {
+            // Not the bundled OpenBLAS by default: on the cluster test a flow run's tables then differed from the
+            // embedded run's in the 8th digit (the Java BLAS gives the same bits in every JVM; docs/PERFORMANCE.md).
+            return java(system == null ? "no system BLAS"
+                    : "the system BLAS " + system + " is the reference implementation, several times slower; ignored"
+                    + " (install OpenBLAS, or -Dinfometer.blas=bundled for the OpenBLAS in the jar)");
         }
         BLAS found = BLAS.getInstance();
         if (!(found instanceof NativeBLAS)) {
@@ -111,6 +113,15 @@ public final class Blas {
         }
         return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT, "native %s %s (%s)",
                 kind.name().toLowerCase(Locale.ROOT), where, found.getClass().getSimpleName()));
+    }
+
+    /** Prints the BLAS this JVM would use (e.g. {@code java -Dinfometer.blas=bundled -cp ... Blas}). */
+    public static void main(String[] args) {
+        float[] x = {1, 2, 3, 4, 5, 6};
+        float[] g = new float[4];
+        blas().sgemm("N", "T", 2, 2, 3, 1f, x, 2, x, 2, 0f, g, 2);
+        System.out.println(describe());
+        System.out.println("sgemm check: " + g[0] + " " + g[1] + " " + g[2] + " " + g[3]);
     }
 
     /** A user who points netlib at a library of their own keeps it. */
