@@ -48,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FlowTrainer {
 
-    static final ReentrantLock TRAINING_LOCK = new ReentrantLock();
+    public static final ReentrantLock TRAINING_LOCK = new ReentrantLock();
     private static final double LN2 = Math.log(2);
     private static final double MIN_IMPROVEMENT_BITS = 1e-4;
 
