@@ -171,7 +171,8 @@ public final class Main {
                            [--latent N] [--seed N] [--partitions N]
                   run JOB.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                   pid JOB.json [--run-date YYYY-MM-DD] [--set ...]   PID of the target by the two modalities
-                  pid-columns --input PATH|TABLE --x COL --y COL --target COL [--group COL]
+                  pid-columns --input PATH|TABLE --x COL --y COL --target COL [--group COL] [--warehouse DIR]
+                              [--write [--job pid-columns] [--namespace infometer] [--run-date YYYY-MM-DD]]
                   correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                                                correlate MI with detection accuracy (jobs/correlate-demo.json)
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
@@ -390,14 +391,21 @@ public final class Main {
         String target = option(args, "--target", null);
         String group = option(args, "--group", null);
         String warehouse = option(args, "--warehouse", "warehouse");
+        boolean write = args.remove("--write");
+        String job = option(args, "--job", "pid-columns");
+        String namespace = option(args, "--namespace", "infometer");
+        String date = option(args, "--run-date", null);
         if (input == null || x == null || y == null || target == null || !args.isEmpty()) {
             throw new IllegalArgumentException("pid-columns needs --input, --x, --y and --target (and optionally "
-                    + "--group); unexpected: " + args);
+                    + "--group, --write); unexpected: " + args);
         }
+        PidJob.ColumnsTable table = write ? new PidJob.ColumnsTable("im", namespace, job,
+                date == null ? LocalDate.now(java.time.ZoneOffset.UTC) : parseDate(date)) : null;
         SparkSession spark = SparkSessions.create("infometer-pid-columns");
         IcebergTables.configure(spark, "im", absolute(warehouse, spark));
         // PidJob.columns reads a name without '/' as a catalog table.
-        PidJob.columns(spark, input.contains("/") ? absolute(input, spark) : input, x, y, target, group, System.out);
+        PidJob.columns(spark, input.contains("/") ? absolute(input, spark) : input, x, y, target, group, table,
+                System.out);
     }
 
     static void runJob(List<String> args, ModeRun ctx) {
