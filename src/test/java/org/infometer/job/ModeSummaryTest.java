@@ -115,6 +115,15 @@ class ModeSummaryTest {
         assertEquals(3, s.path("exit_code").asInt());
         assertTrue(s.path("error").asText().contains("no-such-features"), s.toString());
 
+        // The PID job does not write its own failure summary; the command line writes it in the same place.
+        assertEquals(3, MainAccess.run("pid", jobFile("sum-pid-fail", missing.toString()).toString(), "--run-date",
+                DATE));
+        JsonNode p = read(dir.resolve("out/sum-pid-fail/" + DATE + "/summary.json"));
+        assertHeader(p, "failed");
+        assertEquals("sum-pid-fail", p.path("job").asText());
+        assertEquals(3, p.path("exit_code").asInt());
+        assertTrue(p.path("error").asText().contains("no-such-features"), p.toString());
+
         // A job file that cannot be read: no config, so the generic summary at --summary.
         assertEquals(2, MainAccess.run("run", dir.resolve("absent.json").toString(), "--summary",
                 summary("run-absent").toString()));
