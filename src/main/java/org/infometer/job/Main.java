@@ -144,9 +144,13 @@ public final class Main {
                 return Path.of(absolute(summaryOption, null));
             }
             int i = args.indexOf("--run-date");
-            String date = i >= 0 && i + 1 < args.size() ? args.get(i + 1)
-                    : LocalDate.now(java.time.ZoneOffset.UTC).toString();
-            return org.infometer.report.ModeSummary.defaultPath(submitDir(), mode, date);
+            LocalDate date = LocalDate.now(java.time.ZoneOffset.UTC);
+            try {
+                date = i >= 0 && i + 1 < args.size() ? LocalDate.parse(args.get(i + 1)) : date;
+            } catch (java.time.format.DateTimeParseException e) {
+                // A bad --run-date is what failed; it must not become a directory name.
+            }
+            return org.infometer.report.ModeSummary.defaultPath(submitDir(), mode, date.toString());
         }
     }
 
