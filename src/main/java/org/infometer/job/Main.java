@@ -55,11 +55,15 @@ public final class Main {
                     : "usage: submit.sh " + help.stripLeading() + "\n" + ExitCode.describe());
             return help == null ? ExitCode.USAGE.code() : ExitCode.OK.code();
         }
+        List<String> given = List.copyOf(rest);
+        ModeRun ctx = new ModeRun(mode, given);
+        Progress.forgetLatest();
         try {
+            ctx.summaryOption = option(rest, "--summary", null);
             switch (mode) {
                 case "generate" -> generate(rest);
-                case "run" -> runJob(rest);
-                case "pid" -> pidJob(rest);
+                case "run" -> runJob(rest, ctx);
+                case "pid" -> pidJob(rest, ctx);
                 case "pid-columns" -> pidColumns(rest);
                 case "correlate" -> correlate(rest);
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
@@ -74,6 +78,7 @@ public final class Main {
                     return 2;
                 }
             }
+            ctx.leaveSummary(null);
             return 0;
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException undeclared.
@@ -86,7 +91,66 @@ public final class Main {
                     e.printStackTrace(System.err);
                 }
             }
+            // After the message, so a failure's first line on stderr stays the reason.
+            ctx.leaveSummary(e);
             return code.code();
+        }
+    }
+
+    /**
+     * What a mode leaves behind as summary.json. A job-file mode whose config loaded writes the summary in its
+     * config's {@code output.summaryDir} (the MI job itself, success and failure; the PID job on success, here on
+     * failure); every other case writes {@link ModeSummary} at {@code --summary FILE}, else at
+     * {@code infometer-out/<mode>/<run date or today>/summary.json} under the submitting directory.
+     */
+    static final class ModeRun {
+        final String mode;
+        final List<String> args;
+        final long startNanos = System.nanoTime();
+        String summaryOption;
+        JobConfig jobConfig;
+        boolean jobWritesFailure;
+
+        ModeRun(String mode, List<String> args) {
+            this.mode = mode;
+            this.args = args;
+        }
+
+        void leaveSummary(Exception error) {
+            // A query leaves nothing behind on purpose: sql is a read-only look at the tables.
+            if (mode.equals("sql")) {
+                return;
+            }
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            try {
+                Path written;
+                if (jobConfig != null) {
+                    if (error == null || jobWritesFailure) {
+                        return;
+                    }
+                    written = org.infometer.report.SummaryJson.writeFailure(jobConfig, error, seconds);
+                } else {
+                    written = org.infometer.report.ModeSummary.write(summaryFile(), mode, args, error, seconds);
+                }
+                System.err.println("Summary: " + written);
+            } catch (RuntimeException e) {
+                // The mode's own outcome and exit code matter more than its summary.
+                System.err.println("Warning: could not write summary.json: " + e.getMessage());
+            }
+        }
+
+        Path summaryFile() {
+            if (summaryOption != null) {
+                return Path.of(absolute(summaryOption, null));
+            }
+            int i = args.indexOf("--run-date");
+            LocalDate date = LocalDate.now(java.time.ZoneOffset.UTC);
+            try {
+                date = i >= 0 && i + 1 < args.size() ? LocalDate.parse(args.get(i + 1)) : date;
+            } catch (java.time.format.DateTimeParseException e) {
+                // A bad --run-date is what failed; it must not become a directory name.
+            }
+            return org.infometer.report.ModeSummary.defaultPath(submitDir(), mode, date.toString());
         }
     }
 
@@ -103,13 +167,16 @@ public final class Main {
     static String usage() {
         return """
                 usage: submit.sh MODE [options]
+                every mode but sql leaves a summary.json: run and pid in output.summaryDir, others at
+                --summary FILE or infometer-out/MODE/DATE/summary.json
                   demo                         generate small data, measure it, print the report
                   generate [--out DIR] [--scale demo|quarter-val|val] [--runs N] [--scenes N]
                            [--samples-per-scene N] [--tokens N] [--channels-x N] [--channels-y N]
                            [--latent N] [--seed N] [--partitions N]
                   run JOB.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                   pid JOB.json [--run-date YYYY-MM-DD] [--set ...]   PID of the target by the two modalities
-                  pid-columns --input PATH|TABLE --x COL --y COL --target COL [--group COL]
+                  pid-columns --input PATH|TABLE --x COL --y COL --target COL [--group COL] [--warehouse DIR]
+                              [--write [--job pid-columns] [--namespace infometer] [--run-date YYYY-MM-DD]]
                   correlate CORRELATE.json [--run-date YYYY-MM-DD] [--set path.to.field=value ...]
                                                correlate MI with detection accuracy (jobs/correlate-demo.json)
                   sql "QUERY" [--warehouse DIR]   query the output tables (namespace infometer)
@@ -315,8 +382,9 @@ public final class Main {
         return new LoadedJob(JobConfig.load(file, o, a.runDate()), spark);
     }
 
-    static void pidJob(List<String> args) {
+    static void pidJob(List<String> args, ModeRun ctx) {
         LoadedJob j = loadJob(args, "infometer-pid-");
+        ctx.jobConfig = j.config();
         PidJob.run(j.spark(), j.config(), System.out);
     }
 
@@ -327,19 +395,30 @@ public final class Main {
         String target = option(args, "--target", null);
         String group = option(args, "--group", null);
         String warehouse = option(args, "--warehouse", "warehouse");
+        boolean write = args.remove("--write");
+        String job = option(args, "--job", "pid-columns");
+        String namespace = option(args, "--namespace", "infometer");
+        String date = option(args, "--run-date", null);
         if (input == null || x == null || y == null || target == null || !args.isEmpty()) {
             throw new IllegalArgumentException("pid-columns needs --input, --x, --y and --target (and optionally "
-                    + "--group); unexpected: " + args);
+                    + "--group, --write); unexpected: " + args);
         }
+        PidJob.ColumnsTable table = write ? new PidJob.ColumnsTable("im", namespace, job,
+                date == null ? LocalDate.now(java.time.ZoneOffset.UTC) : parseDate(date)) : null;
         SparkSession spark = SparkSessions.create("infometer-pid-columns");
         IcebergTables.configure(spark, "im", absolute(warehouse, spark));
         // PidJob.columns reads a name without '/' as a catalog table.
-        PidJob.columns(spark, input.contains("/") ? absolute(input, spark) : input, x, y, target, group, System.out);
+        PidJob.columns(spark, input.contains("/") ? absolute(input, spark) : input, x, y, target, group, table,
+                System.out);
     }
 
-    static void runJob(List<String> args) {
+    static void runJob(List<String> args, ModeRun ctx) {
         LoadedJob j = loadJob(args, "infometer-");
+        ctx.jobConfig = j.config();
+        ctx.jobWritesFailure = true;
         MeasureJob.run(j.spark(), j.config(), System.out);
+        // From here a failure (drift) would otherwise leave the MI job's success summary standing.
+        ctx.jobWritesFailure = false;
         DriftStep.run(j.spark(), j.config(), System.out);
     }
 

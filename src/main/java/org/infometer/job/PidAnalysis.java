@@ -255,10 +255,6 @@ final class PidAnalysis {
         TableContract table = TableContract.load("pid");
         List<Row> rows = new ArrayList<>();
         for (PidRow r : outcome.rows()) {
-            PidResult p = r.result();
-            double[] t = r.terms();
-            double[] info = r.information();
-            double[] raw = {p.redundancyBits(), p.uniqueX1Bits(), p.uniqueX2Bits(), p.synergyBits()};
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("run_date", date);
             v.put("job_name", cfg.name());
@@ -273,38 +269,52 @@ final class PidAnalysis {
             v.put("k_x", r.k());
             v.put("k_y", r.k());
             v.put("pca_dims", r.pcaDims());
-            v.put("n_samples", r.samples());
-            v.put("n_tokens", r.tokens());
-            v.put("n_target_values", r.targetValues());
-            v.put("n_occupied_cells", r.occupiedCells());
-            v.put("bias_corrected", r.corrected() != null);
-            for (int i = 0; i < 4; i++) {
-                v.put(TERMS[i] + "_bits", nan(t[i]));
-                v.put(TERMS[i] + "_raw_bits", raw[i]);
-                v.put(TERMS[i] + "_se_bits", r.corrected() == null ? null : nan(r.corrected().get(i).se()));
-                v.put(TERMS[i] + "_low_bits", r.low() == null ? null : nan(r.low()[i]));
-                v.put(TERMS[i] + "_high_bits", r.high() == null ? null : nan(r.high()[i]));
-            }
-            v.put("ci_level", r.low() == null ? null : cfg.pid().ciLevel());
-            v.put("bootstrap_replicates", r.low() == null ? null : r.replicates());
-            v.put("bootstrap_failed", r.low() == null ? null : r.failed());
-            v.put("i_x_target_bits", nan(info[0]));
-            v.put("i_y_target_bits", nan(info[1]));
-            v.put("i_joint_target_bits", nan(info[2]));
-            v.put("i_joint_target_raw_bits", p.miJointBits());
-            v.put("complementarity", nan(info[2] > PidResult.ZERO_INFORMATION_BITS ? 1 - t[0] / info[2]
-                    : Double.NaN));
-            v.put("dominant_term", r.dominant());
-            v.put("solver_gap_bits", p.dualityGapBits());
-            v.put("converged", p.converged());
-            v.put("solver_status", p.status().name());
-            v.put("status", r.verdict().status().label());
-            v.put("status_reason", r.verdict().reason());
+            v.putAll(measured(r, cfg.pid().ciLevel()));
             rows.add(table.row(v));
         }
         IcebergTables.ensure(spark, cfg.output().catalog(), cfg.output().namespace(), "pid");
         IcebergTables.replace(spark, cfg.output().catalog(), cfg.output().namespace(), "pid", rows, cfg.date(),
                 cfg.name());
+    }
+
+    /**
+     * The pid columns from n_samples on, shared with pid-columns so both modes fill the same contract the same
+     * way; the caller adds the identity columns (date, job, level, modalities, discretisation, k, pca_dims).
+     */
+    static Map<String, Object> measured(PidRow r, double ciLevel) {
+        PidResult p = r.result();
+        double[] t = r.terms();
+        double[] info = r.information();
+        double[] raw = {p.redundancyBits(), p.uniqueX1Bits(), p.uniqueX2Bits(), p.synergyBits()};
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("n_samples", r.samples());
+        v.put("n_tokens", r.tokens());
+        v.put("n_target_values", r.targetValues());
+        v.put("n_occupied_cells", r.occupiedCells());
+        v.put("bias_corrected", r.corrected() != null);
+        for (int i = 0; i < 4; i++) {
+            v.put(TERMS[i] + "_bits", nan(t[i]));
+            v.put(TERMS[i] + "_raw_bits", raw[i]);
+            v.put(TERMS[i] + "_se_bits", r.corrected() == null ? null : nan(r.corrected().get(i).se()));
+            v.put(TERMS[i] + "_low_bits", r.low() == null ? null : nan(r.low()[i]));
+            v.put(TERMS[i] + "_high_bits", r.high() == null ? null : nan(r.high()[i]));
+        }
+        v.put("ci_level", r.low() == null ? null : ciLevel);
+        v.put("bootstrap_replicates", r.low() == null ? null : r.replicates());
+        v.put("bootstrap_failed", r.low() == null ? null : r.failed());
+        v.put("i_x_target_bits", nan(info[0]));
+        v.put("i_y_target_bits", nan(info[1]));
+        v.put("i_joint_target_bits", nan(info[2]));
+        v.put("i_joint_target_raw_bits", p.miJointBits());
+        v.put("complementarity", nan(info[2] > PidResult.ZERO_INFORMATION_BITS ? 1 - t[0] / info[2]
+                : Double.NaN));
+        v.put("dominant_term", r.dominant());
+        v.put("solver_gap_bits", p.dualityGapBits());
+        v.put("converged", p.converged());
+        v.put("solver_status", p.status().name());
+        v.put("status", r.verdict().status().label());
+        v.put("status_reason", r.verdict().reason());
+        return v;
     }
 
     /** Job status and counts of ok, unreliable and failed pid rows. */

@@ -228,6 +228,20 @@ public final class PidJob {
      */
     public static List<String> columns(SparkSession spark, String input, String x, String y, String target,
                                        String group, PrintStream out) {
+        return columns(spark, input, x, y, target, group, null, out);
+    }
+
+    /** Where pid-columns writes its rows into the pid table: catalog, namespace, job_name and run_date. */
+    public record ColumnsTable(String catalog, String namespace, String jobName, java.time.LocalDate runDate) {
+    }
+
+    /**
+     * {@link #columns(SparkSession, String, String, String, String, String, PrintStream)}, and, when {@code table}
+     * is given, one level-'run' row per group (run_id the group, '(all)' without one) replacing that
+     * (run_date, job_name) in the pid table.
+     */
+    public static List<String> columns(SparkSession spark, String input, String x, String y, String target,
+                                       String group, ColumnsTable table, PrintStream out) {
         Dataset<Row> df = openColumnsInput(spark, input);
         for (String c : group == null ? List.of(x, y, target) : List.of(x, y, target, group)) {
             if (!Arrays.asList(df.columns()).contains(c)) {
@@ -273,6 +287,7 @@ public final class PidJob {
         lines.add(String.format("PID of %s by %s (x1) and %s (x2) in %s, bits%s", target, x, y, input,
                 nulls > 0 ? String.format(" (%,d rows with a null in these columns not counted)", nulls) : ""));
         org.infometer.pid.BrojaSolver solver = org.infometer.pid.BrojaSolver.withDefaults();
+        List<ColumnsRow> pidRows = new ArrayList<>();
         for (Map.Entry<String, List<Row>> g : byGroup.entrySet()) {
             List<Map<String, Integer>> dicts = List.of(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
             for (Row r : g.getValue()) {
@@ -304,9 +319,69 @@ public final class PidJob {
                             + "I(x1,x2;T) %.6f | %s, gap %.1e", g.getKey(), p.redundancyBits(), x, p.uniqueX1Bits(), y,
                     p.uniqueX2Bits(), p.synergyBits(), p.miX1YBits(), p.miX2YBits(), p.miJointBits(),
                     p.converged() ? "converged" : "NOT CONVERGED (" + p.message() + ")", p.dualityGapBits()));
+            if (table != null) {
+                pidRows.add(columnsRow(g.getKey(), p, w, dicts, x, y));
+            }
         }
         lines.forEach(out::println);
+        if (table != null) {
+            writeColumns(spark, table, pidRows, x, y, target);
+            String full = table.catalog() + "." + table.namespace() + ".pid";
+            out.println("Wrote " + pidRows.size() + " rows to " + full + " (job_name '" + table.jobName()
+                    + "', run_date " + table.runDate() + ")");
+        }
         return lines;
+    }
+
+    /** A pid-columns row; the PidRow's k is the x category count, and y has its own. */
+    record ColumnsRow(PidAnalysis.PidRow row, int kY) {
+    }
+
+    static ColumnsRow columnsRow(String group, org.infometer.pid.PidResult p, long[] counts,
+                                        List<Map<String, Integer>> dicts, String x, String y) {
+        long rows = Arrays.stream(counts).sum();
+        long occupied = Arrays.stream(counts).filter(c -> c > 0).count();
+        org.infometer.report.Validity.Verdict v = org.infometer.report.Validity.pid(p.converged(), p.message(), rows,
+                occupied, PidAnalysis.TERMS, null, p.miJointBits());
+        // The same rule as the pid mode with pid.bootstrap = 0: plug-in terms without an interval are not ok.
+        List<String> reasons = new ArrayList<>(v.reasons());
+        reasons.add("pid-columns: terms are plug-in, not bias-corrected, and have no interval");
+        v = new org.infometer.report.Validity.Verdict(v.status() == org.infometer.report.Validity.Status.FAILED
+                ? org.infometer.report.Validity.Status.FAILED : org.infometer.report.Validity.Status.UNRELIABLE,
+                reasons);
+        String disc = "categories: " + x + " " + dicts.get(0).size() + ", " + y + " " + dicts.get(1).size();
+        // One row of the input is one sample and one token: pid-columns has no token axis.
+        return new ColumnsRow(new PidAnalysis.PidRow("run", group, null, dicts.get(0).size(), disc, 0, rows, rows,
+                dicts.get(2).size(), p, null, null, 0, 0, null, occupied, v), dicts.get(1).size());
+    }
+
+    static void writeColumns(SparkSession spark, ColumnsTable table, List<ColumnsRow> pidRows, String x,
+                             String y, String target) {
+        org.infometer.schema.TableContract contract = org.infometer.schema.TableContract.load("pid");
+        List<Row> rows = new ArrayList<>();
+        for (ColumnsRow c : pidRows) {
+            PidAnalysis.PidRow r = c.row();
+            Map<String, Object> v = new java.util.LinkedHashMap<>();
+            v.put("run_date", java.sql.Date.valueOf(table.runDate()));
+            v.put("job_name", table.jobName());
+            v.put("level", r.level());
+            v.put("run_id", r.runId());
+            v.put("scene_token", null);
+            v.put("x_modality", x);
+            v.put("y_modality", y);
+            v.put("target_column", target);
+            v.put("discretisation", r.discretisation());
+            v.put("main_k", true);
+            v.put("k_x", r.k());
+            v.put("k_y", c.kY());
+            // No projection: the columns are categories already.
+            v.put("pca_dims", null);
+            v.putAll(PidAnalysis.measured(r, Double.NaN));
+            rows.add(contract.row(v));
+        }
+        IcebergTables.ensure(spark, table.catalog(), table.namespace(), "pid");
+        IcebergTables.replace(spark, table.catalog(), table.namespace(), "pid", rows, table.runDate(),
+                table.jobName());
     }
 
     /** Most distinct values a pid-columns column may have; each is one category of the decomposition. */

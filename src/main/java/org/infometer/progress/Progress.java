@@ -16,8 +16,25 @@ public final class Progress {
     private String step;
     private final java.util.Map<String, Double> seconds = new java.util.LinkedHashMap<>();
 
+    /**
+     * The most recently started Progress of this process. Modes create theirs deep inside their jobs; the summary
+     * writers read step times from here instead of every job signature carrying its Progress out.
+     */
+    private static volatile Progress latest;
+
     public Progress(PrintStream out) {
         this.out = out;
+        latest = this;
+    }
+
+    /** The Progress created last in this process, or null when none has been since {@link #forgetLatest()}. */
+    public static Progress latest() {
+        return latest;
+    }
+
+    /** Called before a mode starts, so its summary never shows an earlier mode's steps. */
+    public static void forgetLatest() {
+        latest = null;
     }
 
     public static Progress stderr() {
@@ -47,6 +64,15 @@ public final class Progress {
     /** Seconds spent in each finished step, in the order the steps ran. */
     public java.util.Map<String, Double> stepSeconds() {
         return java.util.Collections.unmodifiableMap(seconds);
+    }
+
+    /** {@link #stepSeconds()} plus the step still running, for a summary written before the last step ends. */
+    public java.util.Map<String, Double> stepSecondsSoFar() {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>(seconds);
+        if (step != null) {
+            m.merge(step, Duration.between(stepStart, Instant.now()).toMillis() / 1000.0, Double::sum);
+        }
+        return m;
     }
 
     public double elapsedSeconds() {

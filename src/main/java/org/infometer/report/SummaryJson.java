@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.config.JobConfig;
+import org.infometer.progress.Progress;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +35,8 @@ public final class SummaryJson {
         root.put("job", cfg.name());
         root.put("run_date", cfg.runDate());
         root.put("status", status);
+        root.put("tool_version", ToolVersion.get());
+        putSteps(root);
         root.put("profile", System.getProperty("infometer.profile", "embedded"));
         root.put("blas", Blas.describe());
         root.put("written_at", Instant.now().toString());
@@ -50,6 +53,7 @@ public final class SummaryJson {
         ObjectNode root = header(cfg, "failed", seconds);
         root.put("error", String.valueOf(error.getMessage()));
         root.put("error_type", error.getClass().getName());
+        root.put("exit_code", org.infometer.failure.ExitCode.of(error).code());
         List<String> changed = org.infometer.io.IcebergTables.changedTables(error);
         root.put("tables_changed", !changed.isEmpty());
         changed.forEach(root.putArray("tables_with_new_rows")::add);
@@ -152,6 +156,15 @@ public final class SummaryJson {
             });
         }
         return write(cfg, root);
+    }
+
+    /** {@code step_seconds}: the seconds of each step of this process's latest {@link Progress}, in run order. */
+    static void putSteps(ObjectNode root) {
+        ObjectNode steps = root.putObject("step_seconds");
+        Progress p = Progress.latest();
+        if (p != null) {
+            p.stepSecondsSoFar().forEach(steps::put);
+        }
     }
 
     /** Adds {@code status} and {@code status_reason} (null when ok) to a row's node. */
