@@ -91,12 +91,18 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
     [[ "$key" == "spark.driver.memory" ]] && heap="$value"
     sysprops+=("-D$key=$value")
   done < "$props"
+  jvm_opts=()
   for kv in ${confs[@]+"${confs[@]}"}; do  # --conf wins over the profile, as under spark-submit
     [[ "${kv%%=*}" == "spark.driver.memory" ]] && heap="${kv#*=}"
+    # Embedded, the driver is this JVM: its extra options are JVM options here, as spark-submit makes them.
+    if [[ "${kv%%=*}" == "spark.driver.extraJavaOptions" ]]; then
+      read -r -a extra_opts <<< "${kv#*=}"
+      jvm_opts+=("${extra_opts[@]}")
+    fi
     sysprops+=("-D$kv")
   done
   exec java -Xmx"$heap" "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
-    -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" \
+    -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" ${jvm_opts[@]+"${jvm_opts[@]}"} \
     -Dlog4j2.configurationFile="$here/conf/log4j2-local.properties" \
     -cp "$here/target/classes:$(cat "$cp_file")" org.infometer.job.Main "${args[@]}" \
     2> >(drop_incubator_notice >&2)

@@ -43,6 +43,16 @@ class SubmitConsoleTest {
     }
 
     @Test
+    void embeddedDriverOptionsReachTheJvm(@TempDir Path sandbox) throws Exception {
+        // Embedded, the driver is the JVM submit.sh starts: its extraJavaOptions must be options of that JVM.
+        Path script = sandboxWithThisBuild(sandbox);
+        Result r = run(sandbox, List.of("bash", script.toString(), "--conf",
+                "spark.driver.extraJavaOptions=-XX:+PrintCommandLineFlags -Dinfometer.test=1", "sql", "SELECT 1"), 300);
+        assertEquals(0, r.exitCode, r.stderr);
+        assertTrue(r.stdout.contains("-XX:+PrintCommandLineFlags"), "JVM flags were not applied:\n" + r.stdout);
+    }
+
+    @Test
     void stderrFilterDropsOnlyAFirstLineThatIsTheNotice(@TempDir Path dir) throws Exception {
         assertEquals("real\n", filter(dir, INCUBATOR_NOTICE + "\nreal\n"));
         assertEquals("first\n" + INCUBATOR_NOTICE + "\n", filter(dir, "first\n" + INCUBATOR_NOTICE + "\n"));
