@@ -63,7 +63,8 @@ public final class Blas {
             return java("forced by -Dinfometer.blas=java");
         }
         // netlib keeps the first library it loads for the life of the JVM, so the system's libblas.so.3 is judged
-        // by its path before anything is loaded: a reference library is then never loaded at all.
+        // by its path before anything is loaded, so a reference library it finds is never loaded; the check of the
+        // mapped libraries below still catches one the search did not find.
         Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
         Kind systemKind = system == null ? null : classify(system);
         boolean systemIsFast = systemKind != null && systemKind != Kind.REFERENCE;
@@ -75,7 +76,7 @@ public final class Blas {
                 BLAS found = BLAS.getInstance();
                 if (found instanceof NativeBLAS && loadedBlasLibraries(readMaps()).contains(bundled)) {
                     return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT,
-                            "bundled OpenBLAS %s (%s; -Dinfometer.blas=bundled)", BundledOpenBlas.VERSION, bundled));
+                            "bundled OpenBLAS %s (org.bytedeco:openblas; %s; -Dinfometer.blas=bundled)", BundledOpenBlas.VERSION, bundled));
                 }
             }
             throw new IllegalStateException("-Dinfometer.blas=bundled: the bundled OpenBLAS could not be loaded on "
@@ -135,7 +136,7 @@ public final class Blas {
         return new Choice(b, JavaLAPACK.getInstance(), "Java " + b.getClass().getSimpleName() + ": " + why);
     }
 
-    private static String readMaps() {
+    static String readMaps() {
         try {
             return Files.readString(Path.of("/proc/self/maps"));
         } catch (IOException | RuntimeException e) {

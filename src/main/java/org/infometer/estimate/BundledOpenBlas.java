@@ -19,13 +19,28 @@ import java.util.List;
  */
 final class BundledOpenBlas {
 
-    static final String VERSION = "0.3.31 (org.bytedeco:openblas 0.3.31-1.5.13)";
+    /** The artifact's own version (from its Maven metadata), so the description cannot drift from the pom. */
+    static final String VERSION = artifactVersion();
 
     private static final String PLATFORM_DIR = "linux-x86_64/";
     private static final List<String> RUNTIME = List.of("libgcc_s.so.1", "libquadmath.so.0", "libgfortran.so.5");
     private static final String LIBRARY = "libopenblas.so.0";
 
     private BundledOpenBlas() {
+    }
+
+    private static String artifactVersion() {
+        try (java.io.InputStream in = BundledOpenBlas.class.getClassLoader()
+                .getResourceAsStream("META-INF/maven/org.bytedeco/openblas/pom.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                return p.getProperty("version", "(version unknown)");
+            }
+        } catch (java.io.IOException e) {
+            // fall through: the library is still usable, only its label is unknown
+        }
+        return "(version unknown)";
     }
 
     /** The extracted library's real path, or null where this platform has no bundled build or extraction failed. */

@@ -59,7 +59,7 @@ class BlasTest {
         boolean systemFast = system != null && Blas.classify(system) != Blas.Kind.REFERENCE;
         if (!systemFast && System.getProperty("infometer.blas") == null) {
             assertTrue(Blas.describe().startsWith("Java "), Blas.describe());
-            assertTrue(Blas.loadedBlasLibraries(readMaps()).stream()
+            assertTrue(Blas.loadedBlasLibraries(Blas.readMaps()).stream()
                     .noneMatch(p -> Blas.classify(p) == Blas.Kind.REFERENCE), Blas.describe());
         }
     }
@@ -79,14 +79,6 @@ class BlasTest {
         assertTrue(out.contains("bundled OpenBLAS 0.3.31"), out);
         assertTrue(out.contains("libopenblas.so.0"), out);
         assertTrue(out.contains("sgemm check: 35.0 44.0 44.0 56.0"), out);
-    }
-
-    private static String readMaps() {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/self/maps"));
-        } catch (java.io.IOException e) {
-            return "";
-        }
     }
 
     @Test
