@@ -72,6 +72,7 @@ public final class Main {
                 case "validate" -> validate(rest);
                 case "coverage" -> CoverageStudy.run(rest, System.out);
                 case "report" -> report(rest);
+                case "history" -> ctx.extra = history(rest);
                 case "import" -> importDumps(rest);
                 default -> {
                     System.err.println("Unknown mode '" + mode + "'.\n" + usage());
@@ -110,6 +111,8 @@ public final class Main {
         String summaryOption;
         JobConfig jobConfig;
         boolean jobWritesFailure;
+        /** A mode's own block for its summary.json (e.g. history's series), or null. */
+        com.fasterxml.jackson.databind.node.ObjectNode extra;
 
         ModeRun(String mode, List<String> args) {
             this.mode = mode;
@@ -130,7 +133,8 @@ public final class Main {
                     }
                     written = org.infometer.report.SummaryJson.writeFailure(jobConfig, error, seconds);
                 } else {
-                    written = org.infometer.report.ModeSummary.write(summaryFile(), mode, args, error, seconds);
+                    written = org.infometer.report.ModeSummary.write(summaryFile(), mode, args, error, seconds,
+                            extra);
                 }
                 System.err.println("Summary: " + written);
             } catch (RuntimeException e) {
@@ -186,6 +190,8 @@ public final class Main {
                                                estimators against closed-form MI (bmi benchmark families)
                   report --job NAME [--run-date YYYY-MM-DD|latest] [--out FILE] [--warehouse DIR]
                          [--pid-job NAME] [--summary-dir DIR]   self-contained HTML report of a job's run date
+                  history --job NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--estimator E] [--warehouse DIR]
+                          [--previous-dates 7] [--z-threshold 3.0]   a job's MI (and PID) by date with drift z
                   import --from npz|npy DIR --index FILE --out PATH [--x camera] [--y lidar] [--partitions N]
                   import --generate-example DIR    write example .npz dumps and DIR/index.csv
                   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
@@ -456,6 +462,30 @@ public final class Main {
                 "im.infometer", job, date, pidJob, Path.of(absolute(summaryDir, null)),
                 out == null ? null : Path.of(absolute(out, null)));
         System.out.println("Report (" + w.charts() + " charts): " + w.file());
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode history(List<String> args) {
+        String job = option(args, "--job", null);
+        java.time.LocalDate from = org.infometer.history.HistoryCommand.date("--from", option(args, "--from", null));
+        java.time.LocalDate to = org.infometer.history.HistoryCommand.date("--to", option(args, "--to", null));
+        String estimator = option(args, "--estimator", null);
+        String warehouse = option(args, "--warehouse", "warehouse");
+        int previous = intOption(args, "--previous-dates", 7);
+        String z = option(args, "--z-threshold", "3.0");
+        double threshold;
+        try {
+            threshold = Double.parseDouble(z);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("history --z-threshold: expected a positive number, got '" + z + "'");
+        }
+        if (job == null || !args.isEmpty()) {
+            throw new IllegalArgumentException("history needs --job NAME" + (args.isEmpty() ? ""
+                    : "; unexpected: " + String.join(" ", args)));
+        }
+        SparkSession spark = SparkSessions.create("infometer-history");
+        IcebergTables.register(spark, "im", absolute(warehouse, spark));
+        return org.infometer.history.HistoryCommand.run(spark, new org.infometer.history.HistoryCommand.Request(
+                "im.infometer", job, from, to, estimator, previous, threshold), System.out);
     }
 
     static void importDumps(List<String> args) {

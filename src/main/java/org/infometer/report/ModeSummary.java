@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * summary.json of a mode that has no job file with an {@code output.summaryDir} (generate, correlate, pid-columns,
- * validate, coverage, bench, report, import, demo): the same header fields as the MI job's {@link SummaryJson}, so
- * one reader handles every mode's outcome.
+ * validate, coverage, bench, report, import, history, demo): the same header fields as the MI job's
+ * {@link SummaryJson}, so one reader handles every mode's outcome.
  */
 public final class ModeSummary {
 
@@ -33,6 +33,12 @@ public final class ModeSummary {
 
     /** Writes the summary; {@code error} null means the mode succeeded. */
     public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds) {
+        return write(file, mode, args, error, seconds, null);
+    }
+
+    /** As {@link #write(Path, String, List, Throwable, double)}, with the mode's own block under its name. */
+    public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds,
+                             ObjectNode extra) {
         ObjectNode root = JSON.createObjectNode();
         root.put("mode", mode);
         root.put("status", error == null ? "succeeded" : "failed");
@@ -44,6 +50,9 @@ public final class ModeSummary {
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
         args.forEach(root.putArray("args")::add);
+        if (extra != null && error == null) {
+            root.set(mode, extra);
+        }
         if (error != null) {
             root.put("error", String.valueOf(error.getMessage()));
             root.put("error_type", error.getClass().getName());
