@@ -103,14 +103,8 @@ public final class HistoryCommand {
             }
         }
         Map<String, DriftCheck.RunDrift> drift = new LinkedHashMap<>();
-        byEstimator.forEach((est, points) -> {
-            for (LocalDate d : new TreeSet<>(points.stream().map(HistoryPoint::date).toList())) {
-                for (DriftCheck.RunDrift rd : DriftCheck.check(points, d, req.previousDates(), req.zThreshold())
-                        .runs()) {
-                    drift.put(key(d, rd.runId(), est), rd);
-                }
-            }
-        });
+        byEstimator.forEach((est, points) -> DriftCheck.everyDate(points, req.previousDates(), req.zThreshold())
+                .forEach((d, result) -> result.runs().forEach(rd -> drift.put(key(d, rd.runId(), est), rd))));
         TreeSet<LocalDate> dates = new TreeSet<>();
         shown.forEach(r -> dates.add(r.getDate(r.fieldIndex("run_date")).toLocalDate()));
         out.printf(Locale.ROOT, "History of job %s in %s.%s: %d row(s), %d date(s) from %s to %s%s%n", req.job(),
