@@ -65,7 +65,7 @@ public final class Main {
                 case "run" -> runJob(rest, ctx);
                 case "pid" -> pidJob(rest, ctx);
                 case "pid-columns" -> pidColumns(rest);
-                case "correlate" -> correlate(rest);
+                case "correlate" -> correlate(rest, ctx);
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
@@ -113,6 +113,8 @@ public final class Main {
         boolean jobWritesFailure;
         /** A mode's own block for its summary.json (e.g. history's series), or null. */
         com.fasterxml.jackson.databind.node.ObjectNode extra;
+        /** The submission's job, date, tool version and config of a mode that loaded a job file, or null. */
+        com.fasterxml.jackson.databind.node.ObjectNode meta;
 
         ModeRun(String mode, List<String> args) {
             this.mode = mode;
@@ -134,7 +136,7 @@ public final class Main {
                     written = org.infometer.report.SummaryJson.writeFailure(jobConfig, error, seconds);
                 } else {
                     written = org.infometer.report.ModeSummary.write(summaryFile(), mode, args, error, seconds,
-                            extra);
+                            extra, meta);
                 }
                 System.err.println("Summary: " + written);
             } catch (RuntimeException e) {
@@ -428,14 +430,16 @@ public final class Main {
         DriftStep.run(j.spark(), j.config(), System.out);
     }
 
-    static void correlate(List<String> args) {
+    static void correlate(List<String> args, ModeRun ctx) {
         JobArgs a = jobArgs(args, "jobs/correlate-demo.json");
         Path file = submitDir().resolve(a.file());
         CorrelateConfig first = CorrelateConfig.load(file, a.overrides(), a.runDate());
         SparkSession spark = SparkSessions.create("infometer-" + first.name());
         List<String> o = resolvedOverrides(spark, tree(first), a.overrides(), CORRELATE_PATHS,
                 first.output().catalog());
-        CorrelateJob.run(spark, CorrelateConfig.load(file, o, a.runDate()), System.out);
+        CorrelateConfig cfg = CorrelateConfig.load(file, o, a.runDate());
+        ctx.meta = CorrelateJob.meta(cfg);
+        CorrelateJob.run(spark, cfg, System.out);
     }
 
     static LocalDate parseDate(String date) {

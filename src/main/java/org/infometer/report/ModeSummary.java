@@ -39,8 +39,20 @@ public final class ModeSummary {
     /** As {@link #write(Path, String, List, Throwable, double)}, with the mode's own block under its name. */
     public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds,
                              ObjectNode extra) {
+        return write(file, mode, args, error, seconds, extra, null);
+    }
+
+    /**
+     * As above, with the {@link SubmissionMeta} fields (job, run date, tool version, config and its hash) of a mode
+     * that loaded a job file, in the same form as the MI job's summary.
+     */
+    public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds,
+                             ObjectNode extra, ObjectNode meta) {
         ObjectNode root = JSON.createObjectNode();
         root.put("mode", mode);
+        if (meta != null) {
+            root.setAll(meta);
+        }
         root.put("status", error == null ? "succeeded" : "failed");
         root.put("exit_code", error == null ? ExitCode.OK.code() : ExitCode.of(error).code());
         root.put("tool_version", ToolVersion.get());
