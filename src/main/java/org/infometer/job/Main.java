@@ -495,9 +495,12 @@ public final class Main {
     static void importDumps(List<String> args) {
         String example = option(args, "--generate-example", null);
         if (example != null) {
-            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)), 4, 6, 50, 8,
-                    7L);
-            System.out.println("Wrote 24 example dumps and " + index);
+            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)));
+            System.out.printf(java.util.Locale.ROOT, "Wrote %d example dumps (%d scenes) and %s; their true MI is "
+                    + "%.2f bits per token%n", org.infometer.importer.ExampleDumps.SCENES
+                    * org.infometer.importer.ExampleDumps.SAMPLES_PER_SCENE, org.infometer.importer.ExampleDumps.SCENES,
+                    index, org.infometer.importer.ExampleDumps.closedFormMiBitsPerToken(
+                            org.infometer.importer.ExampleDumps.CHANNELS));
             return;
         }
         String format = option(args, "--from", null);

@@ -46,8 +46,8 @@ class FlowCurvesReportTest {
                 "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"),
                 "estimator.name=flow", "estimator.folds=3", "estimator.options={\"epochs\": 3, \"patience\": 2, "
                         + "\"batchSize\": 256, \"flowSteps\": 1, \"hiddenUnits\": 8, \"mixtureComponents\": 2, "
-                        + "\"intraOpThreads\": 1, \"maxTokensPerModel\": 2000, \"heldOutFraction\": 0.5, \"modelStore\": \"" + store
-                        + "\", \"storeMode\": \"save\"}"), LocalDate.of(2026, 11, 24));
+                        + "\"intraOpThreads\": 1, \"maxTokensPerModel\": 2000, \"heldOutFraction\": 0.5, "
+                        + "\"modelStore\": \"" + store + "\", \"storeMode\": \"save\"}"), LocalDate.of(2026, 11, 24));
         double generated = (System.nanoTime() - t0) / 1e9;
         MeasureJob.run(spark, cfg, QUIET, new Progress(QUIET));
         double measured = (System.nanoTime() - t0) / 1e9;
