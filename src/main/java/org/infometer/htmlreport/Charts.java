@@ -137,8 +137,9 @@ final class Charts {
         NumberAxis y = new NumberAxis(yLabel);
         XYErrorRenderer r = errorRenderer(false);
         XYPlot plot = new XYPlot(d, x, y, r);
-        plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(0, Color.GRAY, new java.awt.BasicStroke(1f)));
-        return new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        JFreeChart chart = themed(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true));
+        plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(0, Color.DARK_GRAY, new java.awt.BasicStroke(1f)));
+        return chart;
     }
 
     /**
@@ -157,6 +158,11 @@ final class Charts {
         x.setDateFormatOverride(new java.text.SimpleDateFormat("yyyy-MM-dd"));
         ((java.text.SimpleDateFormat) x.getDateFormatOverride()).setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
         x.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+        // One tick per day at most: the automatic units label several ticks of one day with the same date.
+        x.setTickUnit(new org.jfree.chart.axis.DateTickUnit(org.jfree.chart.axis.DateTickUnitType.DAY,
+                Math.max(1, (int) Math.ceil(days(bySeries) / 10.0))));
+        x.setLowerMargin(0.05);
+        x.setUpperMargin(0.05);
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(d, x, y, errorRenderer(true));
@@ -173,7 +179,26 @@ final class Charts {
             plot.setRenderer(1, mr);
             plot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD);
         }
-        return new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        return themed(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true));
+    }
+
+    /** The ChartFactory charts' look (grey plot, white grid) for a chart built from its parts. */
+    private static JFreeChart themed(JFreeChart c) {
+        org.jfree.chart.ChartUtils.applyCurrentTheme(c);
+        return c;
+    }
+
+    /** Days between the first and last point of the series (epoch millis in p[0]). */
+    private static double days(Map<String, List<double[]>> bySeries) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (List<double[]> points : bySeries.values()) {
+            for (double[] p : points) {
+                lo = Math.min(lo, p[0]);
+                hi = Math.max(hi, p[0]);
+            }
+        }
+        return hi > lo ? (hi - lo) / 86_400_000.0 : 1;
     }
 
     private static XYErrorRenderer errorRenderer(boolean lines) {
@@ -182,7 +207,8 @@ final class Charts {
         r.setDrawYError(true);
         r.setDefaultLinesVisible(lines);
         r.setDefaultShapesVisible(true);
-        r.setErrorPaint(Color.BLACK);
+        // Over dates the runs' bars share an x: each in its run's colour; side-by-side terms read fine in black.
+        r.setErrorPaint(lines ? null : Color.BLACK);
         r.setCapLength(6);
         return r;
     }
