@@ -9,6 +9,7 @@
 #   ./submit.sh correlate jobs/correlate-demo.json    correlate MI with detection accuracy (after a run)
 #   ./submit.sh sql "SELECT * FROM infometer.run_mi"
 #   ./submit.sh report --job demo [--run-date D] [--out FILE]   self-contained HTML report of a job's date
+#   ./submit.sh history --job demo [--from D] [--to D]   a job's MI by date with drift z-scores
 #   ./submit.sh import --from npz DUMPS --index DUMPS/index.csv --out FEATURES   detector dumps to features
 #   ./submit.sh generate --scale quarter-val --out bench-data
 #   ./submit.sh bench

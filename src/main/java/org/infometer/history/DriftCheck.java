@@ -76,4 +76,16 @@ public final class DriftCheck {
                 : runs.isEmpty() || runs.stream().anyMatch(r -> r.status().equals(INSUFFICIENT)) ? INSUFFICIENT : OK;
         return new Result(date, n, zThreshold, status, runs);
     }
+
+    /**
+     * The check of every date in {@code history} against its own previous {@code n} dates (the nightly check as it
+     * would have run on each date), by date.
+     */
+    public static Map<LocalDate, Result> everyDate(List<HistoryPoint> history, int n, double zThreshold) {
+        Map<LocalDate, Result> out = new TreeMap<>();
+        for (LocalDate d : new TreeSet<>(history.stream().map(HistoryPoint::date).toList())) {
+            out.put(d, check(history, d, n, zThreshold));
+        }
+        return out;
+    }
 }

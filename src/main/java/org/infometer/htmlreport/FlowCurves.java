@@ -42,7 +42,11 @@ final class FlowCurves {
                     for (FlowCurve.Epoch e : c.epochs()) {
                         pts.add(new double[] {e.epoch(), e.heldOutBitsPerToken()});
                     }
-                    out.put((model.isEmpty() ? "" : model + " ") + flow, pts);
+                    // A flow that was never trained (too little data) has no curve; an empty series would draw a
+                    // chart of bare axes that looks like a rendering fault.
+                    if (!pts.isEmpty()) {
+                        out.put((model.isEmpty() ? "" : model + " ") + flow, pts);
+                    }
                 });
             }
         } catch (IOException e) {

@@ -1,5 +1,8 @@
 package org.infometer.htmlreport;
 
+import org.infometer.history.DriftCheck;
+import org.infometer.history.HistoryPoint;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.Row;
@@ -125,13 +128,17 @@ public final class HtmlReport {
         }
 
         if (!t.pid().isEmpty()) {
-            DefaultCategoryDataset pid = new DefaultCategoryDataset();
+            Map<String, Map<String, double[]>> pid = new LinkedHashMap<>();
+            List<String> cats = new ArrayList<>();
             List<List<Object>> rows = new ArrayList<>();
             for (Row p : t.pid()) {
                 String cat = p.getAs("run_id") + " k=" + p.getAs("k_x");
+                cats.add(cat);
                 List<Object> row = new ArrayList<>(List.of(p.getAs("run_id"), p.getAs("k_x")));
                 for (String term : List.of("redundancy", "unique_x", "unique_y", "synergy")) {
-                    pid.addValue((Double) p.getAs(term + "_bits"), term, cat);
+                    pid.computeIfAbsent(term, k -> new LinkedHashMap<>()).put(cat, new double[] {
+                            p.getAs(term + "_bits"), orNaN(p.getAs(term + "_low_bits")),
+                            orNaN(p.getAs(term + "_high_bits"))});
                     row.add(p.getAs(term + "_bits"));
                     row.add(interval(p.getAs(term + "_low_bits"), p.getAs(term + "_high_bits")));
                 }
@@ -139,7 +146,9 @@ public final class HtmlReport {
                 row.add(nz(p.getAs("status_reason")));
                 rows.add(row);
             }
-            charts.put("chart-pid", Charts.svg(Charts.stackedBars("PID of the target per run and k", "bits", pid)));
+            // Side by side, not stacked: a stacked term's interval would hang off the terms below it.
+            charts.put("chart-pid", Charts.svg(Charts.termIntervals("PID terms per run and k, bootstrap intervals",
+                    "run, k", "bits", cats, pid)));
             body.append("<h2 id=\"pid\">Partial information decomposition (job ").append(Html.esc(req.pidJob()))
                     .append(")</h2>\n").append(Html.table(List.of("run", "k", "redundancy", "interval", "unique X",
                             "interval", "unique Y", "interval", "synergy", "interval", "status", "status reason"),
@@ -193,12 +202,18 @@ public final class HtmlReport {
                             "summary"), rows));
         }
 
+        historyChart(t.history(), summary, charts, body);
+
         Map<String, List<double[]>> curves = FlowCurves.read(summary);
         if (!curves.isEmpty()) {
             charts.put("chart-flow-curves", Charts.svg(Charts.lines("Flow training curves (held-out)", "epoch",
                     "bits per token", curves)));
         } else if (summary != null && "flow".equals(summary.path("config").path("estimator").path("name").asText())) {
-            body.append("<p>Flow training curves are kept only with a model store "
+            boolean stored = !summary.path("config").path("estimator").path("options").path("modelStore")
+                    .asText("").isBlank();
+            body.append(stored ? "<p>No flow training curve: the stored models trained no flow (too little data "
+                    + "for the conditional flow; each model's flow-model.json says why it stopped).</p>\n"
+                    : "<p>Flow training curves are kept only with a model store "
                     + "(estimator.options.modelStore and storeMode save).</p>\n");
         }
         if (summary != null && summary.has("drift")) {
@@ -206,6 +221,60 @@ public final class HtmlReport {
                     .append("</pre>\n");
         }
         return page(req, charts, body.toString(), out);
+    }
+
+    /**
+     * MI by date with its interval, one line per run (and estimator, when the job used several), the dates whose
+     * drift check alerted marked: only when the job's history holds more than one date up to the report's.
+     */
+    private static void historyChart(List<Row> history, JsonNode summary, Map<String, String> charts,
+                                     StringBuilder body) {
+        long dates = history.stream().map(r -> r.getAs("run_date")).distinct().count();
+        if (dates < 2) {
+            return;
+        }
+        int n = summary == null ? 7 : summary.path("config").path("drift").path("previousDates").asInt(7);
+        double z = summary == null ? 3.0 : summary.path("config").path("drift").path("zThreshold").asDouble(3.0);
+        boolean oneEstimator = history.stream().map(r -> r.getAs("estimator")).distinct().count() == 1;
+        Map<String, List<HistoryPoint>> byEstimator = new LinkedHashMap<>();
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (Row r : history) {
+            Double mi = r.getAs("mi_bits_per_token");
+            if (mi == null) {
+                continue;
+            }
+            String est = r.getAs("estimator");
+            String run = r.getAs("run_id");
+            java.time.LocalDate d = ((java.sql.Date) r.getAs("run_date")).toLocalDate();
+            Double se = r.getAs("mi_se_bits_per_token");
+            byEstimator.computeIfAbsent(est, k -> new ArrayList<>()).add(new HistoryPoint(d, run, mi,
+                    se == null ? Double.NaN : se));
+            series.computeIfAbsent(oneEstimator ? run : run + " (" + est + ")", k -> new ArrayList<>())
+                    .add(new double[] {millis(d), mi, orNaN(r.getAs("mi_ci95_low_bits_per_token")),
+                            orNaN(r.getAs("mi_ci95_high_bits_per_token"))});
+        }
+        List<double[]> alerts = new ArrayList<>();
+        List<List<Object>> rows = new ArrayList<>();
+        byEstimator.forEach((est, points) -> DriftCheck.everyDate(points, n, z).forEach((date, result) ->
+                result.runs().stream().filter(d -> DriftCheck.ALERT.equals(d.status())).forEach(d -> {
+                    alerts.add(new double[] {millis(date), d.mi()});
+                    rows.add(List.of(date.toString(), d.runId(), est, d.z(), d.message()));
+                })));
+        charts.put("chart-history", Charts.svg(Charts.datedIntervals("MI by run date, 95% interval (red: drift "
+                + "alert)", "MI bits per token", series, alerts, "drift alert")));
+        body.append("<h2 id=\"history\">History (").append(dates).append(" dates)</h2>\n<p>Drift alerts: |z| > ")
+                .append(Html.num(z)).append(" against the mean of the previous ").append(n)
+                .append(" dates (drift.previousDates, drift.zThreshold of the job).</p>\n");
+        body.append(rows.isEmpty() ? "<p>No drift alert on these dates.</p>\n"
+                : Html.table(List.of("run date", "run", "estimator", "z", "drift check"), rows));
+    }
+
+    private static double millis(java.time.LocalDate d) {
+        return d.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+    }
+
+    private static double orNaN(Object v) {
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
     }
 
     private static Written page(Request req, Map<String, String> charts, String body, Path out) {

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** The rows a report shows, read from the Iceberg tables through Spark SQL; a missing table reads as no rows. */
 record ReportTables(List<Row> runs, List<Row> scenes, List<Row> pid, List<Row> correlation, List<Row> runAccuracy,
-                    List<Row> sceneAccuracy) {
+                    List<Row> sceneAccuracy, List<Row> history) {
 
     static ReportTables read(SparkSession spark, String ns, String job, String date, String pidJob) {
         String at = " WHERE job_name = '" + job + "' AND run_date = DATE'" + date + "'";
@@ -26,7 +26,10 @@ record ReportTables(List<Row> runs, List<Row> scenes, List<Row> pid, List<Row> c
             runAcc = rows(spark, ns, "run_accuracy", "SELECT * FROM %s" + w + " ORDER BY run_id");
             sceneAcc = rows(spark, ns, "scene_accuracy", "SELECT * FROM %s" + w + " ORDER BY run_id, scene_token");
         }
-        return new ReportTables(runs, scenes, pid, corr, runAcc, sceneAcc);
+        // The job's series up to the report's date, for the history chart.
+        List<Row> history = rows(spark, ns, "history", "SELECT * FROM %s WHERE job_name = '" + job
+                + "' AND run_date <= DATE'" + date + "' ORDER BY estimator, run_id, run_date");
+        return new ReportTables(runs, scenes, pid, corr, runAcc, sceneAcc, history);
     }
 
     private static List<Row> rows(SparkSession spark, String ns, String table, String sql) {

@@ -49,6 +49,12 @@ public final class CorrelateJob {
     private CorrelateJob() {
     }
 
+    /** The correlate submission's job, run date, tool version, resolved config and its hash (summary.json). */
+    public static com.fasterxml.jackson.databind.node.ObjectNode meta(CorrelateConfig cfg) {
+        return org.infometer.report.SubmissionMeta.of(cfg.name(), cfg.runDate(),
+                org.infometer.config.JobConfig.JSON.valueToTree(cfg));
+    }
+
     public static CorrelateResult run(SparkSession spark, CorrelateConfig cfg, PrintStream console) {
         return run(spark, cfg, console, Progress.stderr());
     }

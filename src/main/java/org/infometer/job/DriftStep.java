@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.history.DriftCheck;
-import org.infometer.history.HistoryView;
+import org.infometer.history.HistoryTable;
+import org.infometer.estimate.registry.Estimators;
 import org.infometer.report.SummaryJson;
 
 import java.io.IOException;
@@ -22,9 +23,11 @@ public final class DriftStep {
     }
 
     public static DriftCheck.Result run(SparkSession spark, JobConfig cfg, PrintStream out) {
-        DriftCheck.Result r = DriftCheck.check(HistoryView.points(spark, cfg.output().catalog() + "."
-                + cfg.output().namespace(), cfg.name(), cfg.date()), cfg.date(), cfg.drift().previousDates(),
-                cfg.drift().zThreshold());
+        // Only the date's own estimator: another estimator's MI of the same runs is no baseline for it.
+        String estimator = Estimators.spec(cfg.estimator().name()).label(cfg.estimator().granularity());
+        DriftCheck.Result r = DriftCheck.check(HistoryTable.points(spark, cfg.output().catalog() + "."
+                + cfg.output().namespace(), cfg.name(), estimator, cfg.date()), cfg.date(),
+                cfg.drift().previousDates(), cfg.drift().zThreshold());
         out.println();
         out.println("Drift against the previous " + r.previousDatesWanted() + " dates (|z| > " + r.zThreshold()
                 + " alerts): " + r.status());

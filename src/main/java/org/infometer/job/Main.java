@@ -65,13 +65,14 @@ public final class Main {
                 case "run" -> runJob(rest, ctx);
                 case "pid" -> pidJob(rest, ctx);
                 case "pid-columns" -> pidColumns(rest);
-                case "correlate" -> correlate(rest);
+                case "correlate" -> correlate(rest, ctx);
                 case "demo" -> Demo.run(option(rest, "--dir", "demo-data"), System.out);
                 case "sql" -> sql(rest);
                 case "bench" -> Bench.run(rest, System.out);
                 case "validate" -> validate(rest);
                 case "coverage" -> CoverageStudy.run(rest, System.out);
                 case "report" -> report(rest);
+                case "history" -> ctx.extra = history(rest);
                 case "import" -> importDumps(rest);
                 default -> {
                     System.err.println("Unknown mode '" + mode + "'.\n" + usage());
@@ -110,6 +111,10 @@ public final class Main {
         String summaryOption;
         JobConfig jobConfig;
         boolean jobWritesFailure;
+        /** A mode's own block for its summary.json (e.g. history's series), or null. */
+        com.fasterxml.jackson.databind.node.ObjectNode extra;
+        /** The submission's job, date, tool version and config of a mode that loaded a job file, or null. */
+        com.fasterxml.jackson.databind.node.ObjectNode meta;
 
         ModeRun(String mode, List<String> args) {
             this.mode = mode;
@@ -130,7 +135,8 @@ public final class Main {
                     }
                     written = org.infometer.report.SummaryJson.writeFailure(jobConfig, error, seconds);
                 } else {
-                    written = org.infometer.report.ModeSummary.write(summaryFile(), mode, args, error, seconds);
+                    written = org.infometer.report.ModeSummary.write(summaryFile(), mode, args, error, seconds,
+                            extra, meta);
                 }
                 System.err.println("Summary: " + written);
             } catch (RuntimeException e) {
@@ -186,6 +192,8 @@ public final class Main {
                                                estimators against closed-form MI (bmi benchmark families)
                   report --job NAME [--run-date YYYY-MM-DD|latest] [--out FILE] [--warehouse DIR]
                          [--pid-job NAME] [--summary-dir DIR]   self-contained HTML report of a job's run date
+                  history --job NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--estimator E] [--warehouse DIR]
+                          [--previous-dates 7] [--z-threshold 3.0]   a job's MI (and PID) by date with drift z
                   import --from npz|npy DIR --index FILE --out PATH [--x camera] [--y lidar] [--partitions N]
                   import --generate-example DIR    write example .npz dumps and DIR/index.csv
                   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
@@ -422,14 +430,16 @@ public final class Main {
         DriftStep.run(j.spark(), j.config(), System.out);
     }
 
-    static void correlate(List<String> args) {
+    static void correlate(List<String> args, ModeRun ctx) {
         JobArgs a = jobArgs(args, "jobs/correlate-demo.json");
         Path file = submitDir().resolve(a.file());
         CorrelateConfig first = CorrelateConfig.load(file, a.overrides(), a.runDate());
         SparkSession spark = SparkSessions.create("infometer-" + first.name());
         List<String> o = resolvedOverrides(spark, tree(first), a.overrides(), CORRELATE_PATHS,
                 first.output().catalog());
-        CorrelateJob.run(spark, CorrelateConfig.load(file, o, a.runDate()), System.out);
+        CorrelateConfig cfg = CorrelateConfig.load(file, o, a.runDate());
+        ctx.meta = CorrelateJob.meta(cfg);
+        CorrelateJob.run(spark, cfg, System.out);
     }
 
     static LocalDate parseDate(String date) {
@@ -458,12 +468,39 @@ public final class Main {
         System.out.println("Report (" + w.charts() + " charts): " + w.file());
     }
 
+    static com.fasterxml.jackson.databind.node.ObjectNode history(List<String> args) {
+        String job = option(args, "--job", null);
+        java.time.LocalDate from = org.infometer.history.HistoryCommand.date("--from", option(args, "--from", null));
+        java.time.LocalDate to = org.infometer.history.HistoryCommand.date("--to", option(args, "--to", null));
+        String estimator = option(args, "--estimator", null);
+        String warehouse = option(args, "--warehouse", "warehouse");
+        int previous = intOption(args, "--previous-dates", 7);
+        String z = option(args, "--z-threshold", "3.0");
+        double threshold;
+        try {
+            threshold = Double.parseDouble(z);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("history --z-threshold: expected a positive number, got '" + z + "'");
+        }
+        if (job == null || !args.isEmpty()) {
+            throw new IllegalArgumentException("history needs --job NAME" + (args.isEmpty() ? ""
+                    : "; unexpected: " + String.join(" ", args)));
+        }
+        SparkSession spark = SparkSessions.create("infometer-history");
+        IcebergTables.register(spark, "im", absolute(warehouse, spark));
+        return org.infometer.history.HistoryCommand.run(spark, new org.infometer.history.HistoryCommand.Request(
+                "im.infometer", job, from, to, estimator, previous, threshold), System.out);
+    }
+
     static void importDumps(List<String> args) {
         String example = option(args, "--generate-example", null);
         if (example != null) {
-            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)), 4, 6, 50, 8,
-                    7L);
-            System.out.println("Wrote 24 example dumps and " + index);
+            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)));
+            System.out.printf(java.util.Locale.ROOT, "Wrote %d example dumps (%d scenes) and %s; their true MI is "
+                    + "%.2f bits per token%n", org.infometer.importer.ExampleDumps.SCENES
+                    * org.infometer.importer.ExampleDumps.SAMPLES_PER_SCENE, org.infometer.importer.ExampleDumps.SCENES,
+                    index, org.infometer.importer.ExampleDumps.closedFormMiBitsPerToken(
+                            org.infometer.importer.ExampleDumps.CHANNELS));
             return;
         }
         String format = option(args, "--from", null);

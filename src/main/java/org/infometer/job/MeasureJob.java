@@ -18,6 +18,7 @@ import org.infometer.estimate.ShardRunner;
 import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.gaussian.GaussianSceneProjector;
 import org.infometer.estimate.registry.Estimators;
+import org.infometer.history.HistoryTable;
 import org.infometer.io.FeatureInput;
 import org.infometer.io.IcebergTables;
 import org.infometer.report.ConsoleReport;
@@ -82,7 +83,7 @@ public final class MeasureJob {
             // existing tables' schemas, all before any work.
             IcebergTables.configure(spark, cfg.output().catalog(), cfg.output().warehouse());
             IcebergTables.checkSchemas(spark, cfg.output().catalog(), cfg.output().namespace(),
-                    List.of("quarantine", "sample_mi", "scene_mi", "run_mi", "channel_mi"));
+                    List.of("quarantine", "sample_mi", "scene_mi", "run_mi", "channel_mi", HistoryTable.TABLE));
             return execute(spark, cfg, console, progress, contract);
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException (e.g. a file that cannot be
@@ -394,6 +395,7 @@ public final class MeasureJob {
         tables.put("run_mi", rr);
         // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.
         tables.put("channel_mi", ChannelMiStep.rows(channels, date, job, x, y));
+        tables.put(HistoryTable.TABLE, HistoryTable.fromRunMi(rr));
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
         IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);

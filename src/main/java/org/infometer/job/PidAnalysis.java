@@ -273,8 +273,16 @@ final class PidAnalysis {
             rows.add(table.row(v));
         }
         IcebergTables.ensure(spark, cfg.output().catalog(), cfg.output().namespace(), "pid");
-        IcebergTables.replace(spark, cfg.output().catalog(), cfg.output().namespace(), "pid", rows, cfg.date(),
-                cfg.name());
+        IcebergTables.publish(spark, cfg.output().catalog(), cfg.output().namespace(), withHistory(rows),
+                cfg.date(), cfg.name());
+    }
+
+    /** The pid rows and their run-level main-k terms for pid_history, published together. */
+    static Map<String, List<Row>> withHistory(List<Row> pidRows) {
+        Map<String, List<Row>> tables = new LinkedHashMap<>();
+        tables.put("pid", pidRows);
+        tables.put(org.infometer.history.HistoryTable.PID_TABLE, org.infometer.history.HistoryTable.fromPid(pidRows));
+        return tables;
     }
 
     /**

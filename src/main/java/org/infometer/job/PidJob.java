@@ -380,8 +380,8 @@ public final class PidJob {
             rows.add(contract.row(v));
         }
         IcebergTables.ensure(spark, table.catalog(), table.namespace(), "pid");
-        IcebergTables.replace(spark, table.catalog(), table.namespace(), "pid", rows, table.runDate(),
-                table.jobName());
+        IcebergTables.publish(spark, table.catalog(), table.namespace(), PidAnalysis.withHistory(rows),
+                table.runDate(), table.jobName());
     }
 
     /** Most distinct values a pid-columns column may have; each is one category of the decomposition. */

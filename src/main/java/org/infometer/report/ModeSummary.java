@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * summary.json of a mode that has no job file with an {@code output.summaryDir} (generate, correlate, pid-columns,
- * validate, coverage, bench, report, import, demo): the same header fields as the MI job's {@link SummaryJson}, so
- * one reader handles every mode's outcome.
+ * validate, coverage, bench, report, import, history, demo): the same header fields as the MI job's
+ * {@link SummaryJson}, so one reader handles every mode's outcome.
  */
 public final class ModeSummary {
 
@@ -33,8 +33,26 @@ public final class ModeSummary {
 
     /** Writes the summary; {@code error} null means the mode succeeded. */
     public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds) {
+        return write(file, mode, args, error, seconds, null);
+    }
+
+    /** As {@link #write(Path, String, List, Throwable, double)}, with the mode's own block under its name. */
+    public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds,
+                             ObjectNode extra) {
+        return write(file, mode, args, error, seconds, extra, null);
+    }
+
+    /**
+     * As above, with the {@link SubmissionMeta} fields (job, run date, tool version, config and its hash) of a mode
+     * that loaded a job file, in the same form as the MI job's summary.
+     */
+    public static Path write(Path file, String mode, List<String> args, Throwable error, double seconds,
+                             ObjectNode extra, ObjectNode meta) {
         ObjectNode root = JSON.createObjectNode();
         root.put("mode", mode);
+        if (meta != null) {
+            root.setAll(meta);
+        }
         root.put("status", error == null ? "succeeded" : "failed");
         root.put("exit_code", error == null ? ExitCode.OK.code() : ExitCode.of(error).code());
         root.put("tool_version", ToolVersion.get());
@@ -44,6 +62,9 @@ public final class ModeSummary {
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
         args.forEach(root.putArray("args")::add);
+        if (extra != null && error == null) {
+            root.set(mode, extra);
+        }
         if (error != null) {
             root.put("error", String.valueOf(error.getMessage()));
             root.put("error_type", error.getClass().getName());

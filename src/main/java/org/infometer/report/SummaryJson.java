@@ -42,7 +42,9 @@ public final class SummaryJson {
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
         try {
-            root.set("config", JSON.readTree(cfg.toJson()));
+            ObjectNode meta = SubmissionMeta.of(cfg.name(), cfg.runDate(), JSON.readTree(cfg.toJson()));
+            root.set("config", meta.get("config"));
+            root.set("config_sha256", meta.get("config_sha256"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -52,8 +52,18 @@ class HtmlReportBrowserTest {
         List<String> common = List.of("input.features=" + data.resolve("features"),
                 "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"));
         Path job = Files.writeString(dir.resolve("mi.json"), "{\"name\": \"mi\"}");
+        // The day before, on other data: a history of two dates, compared with drift.previousDates = 1.
+        Path before = dir.resolve("data-before");
+        GenerateJob.run(spark, new GenerateConfig(before.toString(), 3, 8, 6, 40, 12, 10, 3, 12, 3, "camera",
+                "lidar"), new Progress(QUIET));
+        JobConfig earlier = JobConfig.load(job, List.of("input.features=" + before.resolve("features"),
+                "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"),
+                "drift.previousDates=1"), DATE.minusDays(1));
+        MeasureJob.run(spark, earlier, QUIET, new Progress(QUIET));
+        org.infometer.job.DriftStep.run(spark, earlier, QUIET);
         List<String> mi = new ArrayList<>(common);
         mi.add("groundTruth=" + data.resolve("ground_truth"));
+        mi.add("drift.previousDates=1");
         JobConfig cfg = JobConfig.load(job, mi, DATE);
         MeasureJob.run(spark, cfg, QUIET, new Progress(QUIET));
         org.infometer.job.DriftStep.run(spark, cfg, QUIET);
@@ -81,7 +91,7 @@ class HtmlReportBrowserTest {
         assertFalse(html.contains("<script"), "the page needs no script");
         assertEquals(List.of("chart-run-mi", "chart-entropies", "chart-scene-distribution", "chart-pid",
                 "chart-run-map", "chart-run-nds", "chart-scene-map_present_classes",
-                "chart-scene-nds_present_classes"), report.chartIds());
+                "chart-scene-nds_present_classes", "chart-history"), report.chartIds());
         assertEquals(report.charts(), count(html, "<svg "));
         assertTrue(html.contains("true MI of the run"), "run truth in the MI chart legend");
         com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -97,14 +107,46 @@ class HtmlReportBrowserTest {
     }
 
     @Test
-    void oneDateOfHistoryIsReportedAsInsufficientForDrift() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode drift = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(dir.resolve("out/mi/2026-11-24/summary.json").toFile()).get("drift");
-        assertEquals("insufficient_history", drift.get("status").asText());
+    void theDriftAgainstThePreviousDateIsInTheSummaryAndItsAlertsInTheReport() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode now = json.readTree(dir.resolve("out/mi/2026-11-24/summary.json")
+                .toFile());
+        com.fasterxml.jackson.databind.JsonNode then = json.readTree(dir.resolve("out/mi/2026-11-23/summary.json")
+                .toFile());
+        com.fasterxml.jackson.databind.JsonNode drift = now.get("drift");
         assertEquals(3, drift.get("runs").size());
-        assertEquals("run scheme_1 has 0 of the 7 previous dates drift.previousDates asks for; no comparison",
-                drift.get("runs").get(0).get("message").asText());
-        assertTrue(Files.readString(report.file()).contains("insufficient_history"), "drift block in the report");
+        String html = Files.readString(report.file());
+        int alerts = 0;
+        for (int i = 0; i < 3; i++) {
+            com.fasterxml.jackson.databind.JsonNode a = now.get("runs").get(i).get("bits_per_token").get("mi");
+            com.fasterxml.jackson.databind.JsonNode b = then.get("runs").get(i).get("bits_per_token").get("mi");
+            double z = (a.get("value").asDouble() - b.get("value").asDouble())
+                    / Math.hypot(a.get("se").asDouble(), b.get("se").asDouble());
+            com.fasterxml.jackson.databind.JsonNode d = drift.get("runs").get(i);
+            assertEquals(z, d.get("z").asDouble(), 1e-9, d.toString());
+            boolean alert = Math.abs(z) > 3.0;
+            assertEquals(alert ? "alert" : "ok", d.get("status").asText());
+            // The report's history section lists exactly the alerting (date, run) pairs.
+            assertEquals(alert, html.contains("<td>2026-11-24</td><td>" + d.get("run_id").asText() + "</td>"),
+                    d.toString());
+            alerts += alert ? 1 : 0;
+        }
+        assertTrue(html.contains("History (2 dates)"), "history section");
+        assertEquals(alerts > 0, html.contains("drift alert</text>"), "the alert legend only with alerts");
+        assertTrue(html.contains(drift.get("status").asText()), "drift block in the report");
+    }
+
+    @Test
+    void pidHistoryHoldsTheMainKRunRowsOfThePidJob() {
+        SparkSession spark = SparkTestSession.get();
+        List<org.apache.spark.sql.Row> pid = spark.sql("SELECT run_id, k_x, redundancy_bits, synergy_low_bits, "
+                + "status FROM im.infometer.pid WHERE job_name = 'mi-pid' AND level = 'run' AND main_k "
+                + "ORDER BY run_id").collectAsList();
+        List<org.apache.spark.sql.Row> hist = spark.sql("SELECT run_id, k_x, redundancy_bits, synergy_low_bits, "
+                + "status FROM im.infometer.pid_history WHERE job_name = 'mi-pid' ORDER BY run_id").collectAsList();
+        assertEquals(3, hist.size());
+        assertEquals(pid, hist);
+        assertEquals(6, hist.get(0).getInt(1), "the main k, the first of pid.k");
     }
 
     @Test

@@ -39,7 +39,7 @@ class DumpImportTest {
     @BeforeAll
     static void dumps() {
         spark = SparkTestSession.get();
-        index = ExampleDumps.write(dir.resolve("dumps"), 4, 6, 50, 8, 7L);
+        index = ExampleDumps.write(dir.resolve("dumps"));
     }
 
     static DumpImport.Options npz(Path indexFile, String out) {
@@ -49,7 +49,7 @@ class DumpImportTest {
 
     @Test
     void importedDumpsAreReadByTheMiJobAndGiveTheClosedFormMi() throws Exception {
-        assertEquals(24, DumpImport.run(spark, npz(index, "features")));
+        assertEquals(240, DumpImport.run(spark, npz(index, "features")));
         Row first = spark.read().parquet(dir.resolve("features").toString())
                 .filter("sample_token = 'sample-00-000'").first();
         assertEquals(50, first.<Integer>getAs("camera_tokens"));
@@ -61,14 +61,23 @@ class DumpImportTest {
         MeasureJob.run(spark, cfg, QUIET, new Progress(QUIET));
         Row run = spark.sql("SELECT * FROM im.infometer.run_mi WHERE job_name = 'imported'").first();
         assertEquals("detector_a", run.getAs("run_id"));
-        assertEquals(24L, run.<Long>getAs("n_samples"));
-        assertTrue(Double.isFinite(run.getAs("mi_bits_per_token")), "the job scored the imported table");
+        assertEquals(240L, run.<Long>getAs("n_samples"));
+        // The README's worked example: the closed form is the MI per token of the i.i.d. tokens the job scores,
+        // and at 12,000 tokens the job's interval holds it (seeds 7-10 measured: README).
+        double truth = ExampleDumps.closedFormMiBitsPerToken(8);
+        assertEquals(5.8957, truth, 1e-4);
+        double lo = run.getAs("mi_ci95_low_bits_per_token");
+        double hi = run.getAs("mi_ci95_high_bits_per_token");
+        assertTrue(lo <= truth && truth <= hi, "closed form " + truth + " outside [" + lo + ", " + hi + "], estimate "
+                + run.getAs("mi_bits_per_token"));
+        assertEquals("ok", run.getAs("status"), String.valueOf((Object) run.getAs("status_reason")));
+        assertEquals(8.0, run.<Double>getAs("model_rank_mean"), "all 8 canonical pairs kept in every fold");
         // lidar = 0.8 camera + 0.6 noise, element by element: the imported maps keep that pairing exactly when the
-        // pooled correlation of the stored values is 0.8 (9,600 pairs: SE about 0.004)
+        // pooled correlation of the stored values is 0.8 (96,000 pairs: SE about 0.001)
         Row r = spark.read().parquet(dir.resolve("features").toString())
                 .selectExpr("posexplode(arrays_zip(camera, lidar)) AS (i, v)")
                 .selectExpr("corr(v.camera, v.lidar)", "count(*)").first();
-        assertEquals(9600L, r.getLong(1));
+        assertEquals(96000L, r.getLong(1));
         assertEquals(0.8, r.getDouble(0), 0.02, "correlation of the imported camera and lidar values");
     }
 
@@ -91,7 +100,9 @@ class DumpImportTest {
         Path idx = Files.writeString(dir.resolve("npy-index.csv"), csv.toString());
         assertEquals(24, DumpImport.run(spark, new DumpImport.Options("npy", npy.toString(), idx.toString(),
                 dir.resolve("features-npy").toString(), "camera", "lidar", 2)));
-        DumpImport.run(spark, npz(index, "features-ref"));
+        Path first24 = Files.writeString(dir.resolve("first-24.csv"), String.join("\n",
+                Files.readAllLines(index).subList(0, 25)) + "\n");
+        DumpImport.run(spark, npz(first24, "features-ref"));
         var a = spark.read().parquet(dir.resolve("features-npy").toString());
         var b = spark.read().parquet(dir.resolve("features-ref").toString());
         assertEquals(0, a.except(b).count(), "npy rows the npz import lacks");

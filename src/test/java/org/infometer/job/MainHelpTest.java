@@ -15,7 +15,7 @@ class MainHelpTest {
     @Test
     void everyModeHasHelpWithExitCodes() {
         for (String mode : new String[] {"run", "pid", "pid-columns", "correlate", "generate", "demo", "sql",
-                "bench", "validate", "coverage"}) {
+                "bench", "validate", "coverage", "history", "report", "import"}) {
             String out = capture(() -> assertEquals(0, Main.run(new String[] {mode, "--help"}), mode));
             assertTrue(out.startsWith("usage: submit.sh " + mode), out);
             assertTrue(out.contains("exit codes:") && out.contains("3  bad input"), out);

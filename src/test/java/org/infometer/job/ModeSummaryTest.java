@@ -170,6 +170,30 @@ class ModeSummaryTest {
         assertHeader(s, "succeeded");
         assertEquals("correlate", s.path("mode").asText());
         assertTrue(s.path("step_seconds").size() > 0, s.toString());
+        // The submission meta in the MI job's form: job, run date, tool version, resolved config and its hash.
+        JsonNode mi = read(dir.resolve("out/mi/" + DATE + "/summary.json"));
+        for (JsonNode m : List.of(s, mi)) {
+            for (String field : List.of("job", "run_date", "tool_version", "config", "config_sha256")) {
+                assertTrue(m.has(field), field + " missing in " + m);
+            }
+            assertEquals(org.infometer.report.SubmissionMeta.sha256(m.get("config")), m.get("config_sha256").asText());
+            assertTrue(m.get("config_sha256").asText().matches("[0-9a-f]{64}"));
+        }
+        assertEquals("corr", s.get("job").asText());
+        assertEquals(DATE, s.get("run_date").asText());
+        assertEquals("0.1.0", s.get("tool_version").asText());
+        assertEquals("mi", s.get("config").get("mi").get("jobName").asText());
+        assertEquals(dir.resolve("warehouse").toString(), s.get("config").get("output").get("warehouse").asText()
+                .replaceFirst("^file:", ""), "the resolved config, as the job used it");
+        // Another resolved config, another hash; the same config, the same hash.
+        assertEquals(0, MainAccess.run("correlate", job.toString(), "--run-date", DATE, "--set",
+                "stats.permutations=499", "--summary", summary("correlate-499").toString()));
+        JsonNode other = read(summary("correlate-499"));
+        assertEquals(499, other.get("config").get("stats").get("permutations").asInt());
+        assertTrue(!other.get("config_sha256").equals(s.get("config_sha256")), "the hash follows the config");
+        assertEquals(0, MainAccess.run("correlate", job.toString(), "--run-date", DATE, "--summary",
+                summary("correlate-again").toString()));
+        assertEquals(s.get("config_sha256"), read(summary("correlate-again")).get("config_sha256"));
 
         assertEquals(2, MainAccess.run("correlate", job.toString(), "--set", "stats.ciLevel=95", "--summary",
                 summary("correlate-bad").toString()));

@@ -15,7 +15,7 @@ class TableContractsTest {
 
     @Test
     void outputTablesArePartitionedByRunDateAndJob() {
-        for (String t : List.of("run_mi", "scene_mi", "sample_mi", "quarantine", "pid")) {
+        for (String t : List.of("run_mi", "scene_mi", "sample_mi", "quarantine", "pid", "history", "pid_history")) {
             StructType s = TableContract.load(t).schema();
             assertEquals(DataTypes.DateType, s.apply("run_date").dataType(), t);
             assertEquals(DataTypes.StringType, s.apply("job_name").dataType(), t);
@@ -32,7 +32,7 @@ class TableContractsTest {
 
     @Test
     void unitsAreInTheColumnNames() {
-        for (String t : List.of("run_mi", "scene_mi", "sample_mi", "pid")) {
+        for (String t : List.of("run_mi", "scene_mi", "sample_mi", "pid", "history", "pid_history")) {
             for (String f : TableContract.load(t).schema().fieldNames()) {
                 if (f.startsWith("mi_") || f.startsWith("h") && f.contains("_bits") || f.endsWith("_bits")) {
                     assertTrue(f.contains("bits"), t + "." + f);
