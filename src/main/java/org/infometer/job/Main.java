@@ -43,6 +43,7 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        org.infometer.report.PeakMemory.start();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             System.out.println(usage() + "\n" + ExitCode.describe());
             return args.length == 0 ? 2 : 0;

@@ -41,6 +41,7 @@ public final class SummaryJson {
         root.put("blas", Blas.describe());
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
+        PeakMemory.snapshot().putJson(root);
         try {
             root.set("config", JSON.readTree(cfg.toJson()));
         } catch (IOException e) {
