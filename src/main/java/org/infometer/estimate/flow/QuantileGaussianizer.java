@@ -49,6 +49,11 @@ final class QuantileGaussianizer implements Serializable {
         this.channels = channels;
         this.xs = xs;
         this.zs = zs;
+        if (xs == null) {
+            this.slopes = null;
+            this.logSlopes = null;
+            return;
+        }
         this.slopes = new double[channels][];
         this.logSlopes = new double[channels][];
         for (int c = 0; c < channels; c++) {
@@ -64,6 +69,22 @@ final class QuantileGaussianizer implements Serializable {
 
     int channels() {
         return channels;
+    }
+
+    /**
+     * The identity map (log-Jacobian 0). Where Gaussianising the margins does not pay on held-out data (Gaussian
+     * margins), the estimated quantile knots only add noise: the dependence model then sees the tokens as they are
+     * and equals the Gaussian pair model.
+     */
+    static QuantileGaussianizer identity(int channels) {
+        if (channels <= 0) {
+            throw new IllegalArgumentException("Channel count must be positive, got " + channels);
+        }
+        return new QuantileGaussianizer(channels, null, null);
+    }
+
+    boolean isIdentity() {
+        return xs == null;
     }
 
     /**
@@ -130,6 +151,13 @@ final class QuantileGaussianizer implements Serializable {
             throw new IllegalArgumentException("Map has " + map.length + " values; expected " + tokens + " x "
                     + channels);
         }
+        if (xs == null) {
+            System.arraycopy(map, 0, out, 0, tokens * channels);
+            if (perToken != null) {
+                Arrays.fill(perToken, 0, tokens, 0.0);
+            }
+            return 0;
+        }
         double total = 0;
         double[] logSlope = new double[1];
         for (int t = 0; t < tokens; t++) {
@@ -175,6 +203,11 @@ final class QuantileGaussianizer implements Serializable {
     }
 
     void write(DataOutputStream out) throws IOException {
+        if (xs == null) {
+            // A negative count marks the identity; stores written before it existed never hold one.
+            out.writeInt(-channels);
+            return;
+        }
         out.writeInt(channels);
         for (int c = 0; c < channels; c++) {
             out.writeInt(xs[c].length);
@@ -187,6 +220,9 @@ final class QuantileGaussianizer implements Serializable {
 
     static QuantileGaussianizer read(DataInputStream in) throws IOException {
         int channels = in.readInt();
+        if (channels < 0) {
+            return identity(-channels);
+        }
         double[][] xs = new double[channels][];
         double[][] zs = new double[channels][];
         for (int c = 0; c < channels; c++) {
