@@ -112,6 +112,7 @@ public final class Bench {
         out.printf("  gaussian pipeline   %8.2f s  %10.0f tokens/s  %7.1f MB/s   runs %s%n", pipe, tokens / pipe,
                 mb / pipe, fmt(pipelines));
         out.printf("  pipeline / scan     %8.2f x%n", pipe / scan);
+        out.println("  " + org.infometer.report.PeakMemory.snapshot().describe());
         if (variant != null) {
             variantPhases.forEach((k, v) -> out.printf("    %-40s %8.2f s%n", k, median(v)));
             double vm = median(variants);

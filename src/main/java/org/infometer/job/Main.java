@@ -42,7 +42,17 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /**
+     * netlib's loader logs a WARNING through java.util.logging each time it probes for a native BLAS/LAPACK that is
+     * not there (Spark's linear algebra probes on its own). The BLAS actually used is chosen and named by
+     * {@link org.infometer.estimate.Blas} (progress log, summary.json), so those probes are noise; a reference kept
+     * here because java.util.logging holds loggers weakly.
+     */
+    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
+
     static int run(String[] args) {
+        NETLIB_LOG.setLevel(java.util.logging.Level.SEVERE);
+        org.infometer.report.PeakMemory.start();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             System.out.println(usage() + "\n" + ExitCode.describe());
             return args.length == 0 ? 2 : 0;

@@ -226,6 +226,7 @@ public final class MeasureJob {
                 channels, channelCounts);
         Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
                 truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
+        progress.info(org.infometer.report.PeakMemory.snapshot().describe());
         progress.finish();
         MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
                 diagnostics, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);

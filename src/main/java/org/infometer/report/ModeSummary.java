@@ -61,6 +61,7 @@ public final class ModeSummary {
         root.put("blas", Blas.describe());
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
+        PeakMemory.snapshot().putJson(root);
         args.forEach(root.putArray("args")::add);
         if (extra != null && error == null) {
             root.set(mode, extra);

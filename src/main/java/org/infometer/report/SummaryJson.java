@@ -41,6 +41,7 @@ public final class SummaryJson {
         root.put("blas", Blas.describe());
         root.put("written_at", Instant.now().toString());
         root.put("elapsed_seconds", seconds);
+        PeakMemory.snapshot().putJson(root);
         try {
             ObjectNode meta = SubmissionMeta.of(cfg.name(), cfg.runDate(), JSON.readTree(cfg.toJson()));
             root.set("config", meta.get("config"));

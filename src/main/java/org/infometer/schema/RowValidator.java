@@ -171,16 +171,16 @@ public final class RowValidator implements Serializable {
         float[] max = new float[cx + cy];
         java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
         java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
-        ArrayData x = row.getArray(FeatureContract.X);
-        ArrayData y = row.getArray(FeatureContract.Y);
+        float[] x = row.getArray(FeatureContract.X).toFloatArray();
+        float[] y = row.getArray(FeatureContract.Y).toFloatArray();
         for (int i = 0; i < t; i++) {
             for (int j = 0; j < cx; j++) {
-                float v = x.getFloat(i * cx + j);
+                float v = x[i * cx + j];
                 min[j] = Math.min(min[j], v);
                 max[j] = Math.max(max[j], v);
             }
             for (int j = 0; j < cy; j++) {
-                float v = y.getFloat(i * cy + j);
+                float v = y[i * cy + j];
                 min[cx + j] = Math.min(min[cx + j], v);
                 max[cx + j] = Math.max(max[cx + j], v);
             }
@@ -210,6 +210,17 @@ public final class RowValidator implements Serializable {
                     + name + "_tokens x " + name + "_channels = " + t + " x " + c + " = " + expected + " expected");
         }
         int n = values.numElements();
+        // One bulk copy and one branch per value on the fast path: per-element ArrayData calls were a tenth of
+        // every pass's time (profiled on the quarter-val bench). A failing value is located by the slow loop.
+        float[] copy = values.toFloatArray();
+        float limit = measurement ? MAX_ABS_VALUE : Float.MAX_VALUE;
+        boolean suspect = false;
+        for (int i = 0; i < n; i++) {
+            suspect |= !(Math.abs(copy[i]) <= limit);
+        }
+        if (!suspect && !anyNull(values, n)) {
+            return null;
+        }
         for (int i = 0; i < n; i++) {
             if (values.isNullAt(i)) {
                 return new Rejection("non_finite", name, name + "[" + i + "] (token " + (i / c) + ", channel "
@@ -227,6 +238,15 @@ public final class RowValidator implements Serializable {
             }
         }
         return null;
+    }
+
+    private static boolean anyNull(ArrayData values, int n) {
+        for (int i = 0; i < n; i++) {
+            if (values.isNullAt(i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The validated map at {@code ordinal} as a float array (row-major tokens x channels). */

@@ -43,6 +43,17 @@ class SubmitConsoleTest {
     }
 
     @Test
+    void netlibsNativeProbesDoNotReachTheConsole(@TempDir Path sandbox) throws Exception {
+        Path script = sandboxWithThisBuild(sandbox);
+        Result r = run(sandbox, List.of("bash", script.toString(), "validate", "--list"), 300);
+
+        assertEquals(0, r.exitCode, r.stderr);
+        assertTrue(r.stdout.contains("independent-256v256"), r.stdout);
+        assertFalse(r.stderr.contains("Failed to load implementation"), r.stderr);
+        assertFalse(r.stderr.contains("InstanceBuilder"), r.stderr);
+    }
+
+    @Test
     void embeddedDriverOptionsReachTheJvm(@TempDir Path sandbox) throws Exception {
         // Embedded, the driver is the JVM submit.sh starts: its extraJavaOptions must be options of that JVM.
         Path script = sandboxWithThisBuild(sandbox);

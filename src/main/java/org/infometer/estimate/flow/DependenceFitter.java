@@ -291,7 +291,8 @@ final class DependenceFitter {
     }
 
     private static DependenceModel.Coordinates coordinates(GaussianPairModel g, float[] zx, float[] zy, int n) {
-        return new DependenceModel.Coordinates(g.coordinatesX(zx, n), g.coordinatesY(zy, n), n, 0, 0, zx, zy);
+        return new DependenceModel.Coordinates(g.coordinatesX(zx, n, TorchProduct.INSTANCE),
+                g.coordinatesY(zy, n, TorchProduct.INSTANCE), n, 0, 0, zx, zy);
     }
 
     private static float[] gauss(QuantileGaussianizer g, float[] v, int n, int c) {

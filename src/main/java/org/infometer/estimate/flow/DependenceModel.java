@@ -129,7 +129,8 @@ final class DependenceModel implements AutoCloseable {
         float[] zy = new float[y.length];
         double lnJx = gx.transform(x, tokens, zx, null);
         double lnJy = gy.transform(y, tokens, zy, null);
-        return new Coordinates(gauss.coordinatesX(zx, tokens), gauss.coordinatesY(zy, tokens), tokens, lnJx, lnJy,
+        return new Coordinates(gauss.coordinatesX(zx, tokens, TorchProduct.INSTANCE),
+                gauss.coordinatesY(zy, tokens, TorchProduct.INSTANCE), tokens, lnJx, lnJy,
                 zx, zy);
     }
 
