@@ -105,7 +105,7 @@ final class DependenceFitter {
         // that rank on every token (the eigen decompositions, not the data passes, dominate at 256 + 256).
         GaussianPairFitter.RankedFit ranked = GaussianPairFitter.fitSelectingRank(trainFolds);
         GaussianPairFitter.RankedFit rankedAll = GaussianPairFitter.fitWithRank(every, ranked.rank(),
-                ranked.heldOutGainBitsPerToken());
+                ranked.shrinkScale(), ranked.heldOutGainBitsPerToken());
         GaussianPairModel full = ranked.full();
         int rank = ranked.rank();
         int r = full.rank();
@@ -238,7 +238,7 @@ final class DependenceFitter {
             every.merge(trainFolds.get(f)).merge(heldFolds.get(f));
         }
         GaussianPairFitter.RankedFit all = GaussianPairFitter.fitWithRank(every, ranked.rank(),
-                ranked.heldOutGainBitsPerToken());
+                ranked.shrinkScale(), ranked.heldOutGainBitsPerToken());
         return new MarginChoice(all, heldRaw, "; identity margins (Gaussianising gained " + gainText + ")");
     }
 

@@ -54,6 +54,11 @@ public final class GaussianMarginal implements Serializable {
      * variance of the off-diagonal correlations over their summed squares, clipped to [0, 1].
      */
     static GaussianMarginal fit(double[] mean, double[] cov, int c, long n) {
+        return fit(mean, cov, c, n, 1.0);
+    }
+
+    /** As {@link #fit(double[], double[], int, long)} with the shrinkage intensity scaled by {@code shrinkScale}. */
+    static GaussianMarginal fit(double[] mean, double[] cov, int c, long n, double shrinkScale) {
         double[] sd = new double[c];
         double avgVar = 0;
         for (int i = 0; i < c; i++) {
@@ -78,7 +83,7 @@ public final class GaussianMarginal implements Serializable {
                 }
             }
         }
-        double lambda = offSq > 0 ? Math.min(1.0, Math.max(0.0, offVar / offSq)) : 1.0;
+        double lambda = shrinkScale * (offSq > 0 ? Math.min(1.0, Math.max(0.0, offVar / offSq)) : 1.0);
         for (int j = 0; j < c; j++) {
             for (int i = 0; i < c; i++) {
                 corr[j * c + i] = (1 - lambda) * corr[j * c + i] + (i == j ? lambda : 0.0);
