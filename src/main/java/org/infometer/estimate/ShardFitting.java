@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Optional capability of a {@link CrossFitEstimator}: fit and score inside each input partition (shard) instead
  * of fit on the driver's plan and apply with broadcast models. When {@link #perShard()} is true the measurement
- * job calls {@link #fitAndScore} in place of {@code fit} + {@link ShardRunner#apply}.
+ * job calls {@link #fitAndScore} in place of {@code fit} + {@code spark.ShardRunner.apply}.
  *
  * <p>Contract: every input row comes back exactly once, valid rows with out-of-fold codelengths (the model that
  * scores a row never saw that row's fold), invalid rows with their rejection, each tagged with its shard.

@@ -12,11 +12,15 @@ import java.util.List;
  * A table contract from {@code data-schemas/NAME.ddl} (shipped in the jar): Spark DDL column lists, with
  * {@code --} comment lines. A {@code ${m}} placeholder marks per-modality columns, expanded for each modality.
  */
-public final class TableContract {
+public final class TableContract implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String name;
     private final List<String> fixed = new ArrayList<>();
     private final List<String> perModality = new ArrayList<>();
+    /** The schema without per-modality columns, parsed once: {@link #row} runs once per row on the executors. */
+    private transient StructType fixedSchema;
 
     private TableContract(String name, String text) {
         this.name = name;
@@ -51,7 +55,10 @@ public final class TableContract {
      * column name fails naming it, so writers never depend on column positions.
      */
     public org.apache.spark.sql.Row row(java.util.Map<String, ?> values) {
-        StructType s = schema();
+        if (fixedSchema == null) {
+            fixedSchema = schema();
+        }
+        StructType s = fixedSchema;
         List<String> unknown = new ArrayList<>(values.keySet());
         unknown.removeAll(List.of(s.fieldNames()));
         if (!unknown.isEmpty()) {
