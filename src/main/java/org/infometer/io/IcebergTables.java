@@ -345,7 +345,10 @@ public final class IcebergTables {
         String before = spark.conf().getOption("spark.wap.id").getOrElse(() -> null);
         spark.conf().set("spark.wap.id", id);
         try {
-            df.writeTo(full).overwrite(col("run_date").equalTo(lit(Date.valueOf(runDate)))
+            // All rows belong to one table partition (run date, job): each task writes its own rows, with no
+            // shuffle that would funnel them into one writer (Iceberg's default hash distribution does).
+            df.writeTo(full).option("distribution-mode", "none")
+                    .overwrite(col("run_date").equalTo(lit(Date.valueOf(runDate)))
                     .and(col("job_name").equalTo(lit(jobName))));
         } catch (Exception e) {
             throw new IllegalStateException("Writing " + full + " failed before any table was changed: "

@@ -170,6 +170,36 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
 
     // ---------------------------------------------------------------- fit
 
+    /** The fit pass of one partition: each valid sample's kept tokens, keyed by the model they train. */
+    private static ShardPass.Pass<Tuple2<Integer, TrainRow>> trainRows(Map<String, Map<Integer, Integer>> index,
+            List<ModelJob> jobs, int folds, long seed, FlowGranularity g) {
+        return new ShardPass.Pass<Tuple2<Integer, TrainRow>>() {
+            @Override
+            public boolean needsMaps(DecodedSample ids) {
+                int own = StableHash.fold(ids.sampleToken(), folds, seed);
+                return index.get(ids.runId()).keySet().stream().anyMatch(f -> f != own);
+            }
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<Tuple2<Integer, TrainRow>> out) {
+                String sample = s.sampleToken();
+                int own = StableHash.fold(sample, folds, seed);
+                long sampleHash = StableHash.of(sample, seed ^ 0x5375627361L);
+                for (Map.Entry<Integer, Integer> m : index.get(s.runId()).entrySet()) {
+                    if (m.getKey() == own) {
+                        continue;
+                    }
+                    ModelJob job = jobs.get(m.getValue());
+                    TrainRow kept = subsample(sample, sampleHash, s.x(), s.y(), s.tokens(), s.xChannels(),
+                            s.yChannels(), job.rate(), g);
+                    if (kept != null) {
+                        out.accept(new Tuple2<>(m.getValue(), kept));
+                    }
+                }
+            }
+        };
+    }
+
     /** One model to train: its key, the rate its tokens are kept at, its seed and input fingerprint. */
     record ModelJob(RunFold key, double rate, long seedKey, String fingerprint, int channelsX, int channelsY)
             implements Serializable {
@@ -213,31 +243,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         features.sparkSession().sparkContext().setJobDescription("infometer: flow fit (" + jobs.size()
                 + " models, one task each)");
         JavaPairRDD<Integer, TrainRow> keyed = ShardPass.map(features, validator,
-                partition -> new ShardPass.Pass<Tuple2<Integer, TrainRow>>() {
-                    @Override
-                    public boolean needsMaps(DecodedSample ids) {
-                        int own = StableHash.fold(ids.sampleToken(), folds, seed);
-                        return index.get(ids.runId()).keySet().stream().anyMatch(f -> f != own);
-                    }
-
-                    @Override
-                    public void valid(DecodedSample s, InternalRow row, Consumer<Tuple2<Integer, TrainRow>> out) {
-                        String sample = s.sampleToken();
-                        int own = StableHash.fold(sample, folds, seed);
-                        long sampleHash = StableHash.of(sample, seed ^ 0x5375627361L);
-                        for (Map.Entry<Integer, Integer> m : index.get(s.runId()).entrySet()) {
-                            if (m.getKey() == own) {
-                                continue;
-                            }
-                            ModelJob job = jobs.get(m.getValue());
-                            TrainRow kept = subsample(sample, sampleHash, s.x(), s.y(), s.tokens(), s.xChannels(),
-                                    s.yChannels(), job.rate(), g);
-                            if (kept != null) {
-                                out.accept(new Tuple2<>(m.getValue(), kept));
-                            }
-                        }
-                    }
-                }).mapToPair(t -> t);
+                partition -> trainRows(index, jobs, folds, seed, g)).mapToPair(t -> t);
         List<TrainResult> results = keyed.partitionBy(new ModelPartitioner(jobs.size()))
                 .mapPartitions(it -> trainTask(it, jobs, config)).collect();
 
