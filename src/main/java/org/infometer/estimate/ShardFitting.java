@@ -1,11 +1,11 @@
 package org.infometer.estimate;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
 
-import java.util.List;
 
 /**
  * Optional capability of a {@link CrossFitEstimator}: fit and score inside each input partition (shard) instead
@@ -20,6 +20,7 @@ public interface ShardFitting {
     /** Whether this estimator, as configured, fits per shard. */
     boolean perShard();
 
-    List<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator,
+    /** The scored rows, on the executors (persist them when they are used more than once). */
+    JavaRDD<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator,
                                      CrossFitEstimator.Settings settings, Progress progress);
 }

@@ -1,7 +1,6 @@
 package org.infometer.job;
 
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -124,12 +123,14 @@ public final class MeasureJob {
         if (estimator instanceof ShardFitting sf && sf.perShard()) {
             progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
                     + settings.folds() + "-fold cross-fitting)");
-            List<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
-            // The per-shard fit still returns its rows to the driver; from here on they are handled like the
-            // apply pass's.
-            scoredRows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(
-                    shardRows.stream().map(ShardScoredRow::row).toList(), Math.max(1, features.rdd().getNumPartitions()));
-            shardEstimates = ShardEstimates.combine(shardRows);
+            JavaRDD<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
+            scoredRows = shardRows.map(ShardScoredRow::row);
+            // Each shard's estimate is computed where its rows are (in the order it scored them).
+            shardEstimates = ShardEstimates.combineShards(shardRows.mapPartitions(rows -> {
+                List<ShardScoredRow> list = new ArrayList<>();
+                rows.forEachRemaining(list::add);
+                return ShardEstimates.perShard(list).iterator();
+            }).collect());
             shardEstimates.values().forEach(c -> {
                 c.shards().forEach(e -> progress.info(String.format(Locale.ROOT,
                         "run %s shard %s (partition %d): %d samples, MI %.4f ± %.4f bits/token", c.runId(),

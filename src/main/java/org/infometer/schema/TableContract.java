@@ -19,8 +19,8 @@ public final class TableContract implements java.io.Serializable {
     private final String name;
     private final List<String> fixed = new ArrayList<>();
     private final List<String> perModality = new ArrayList<>();
-    /** The schema without per-modality columns, parsed once: {@link #row} runs once per row on the executors. */
-    private transient StructType fixedSchema;
+    /** The column names without per-modality columns, parsed once: {@link #row} runs once per output row. */
+    private transient String[] fieldNames;
 
     private TableContract(String name, String text) {
         this.name = name;
@@ -55,22 +55,25 @@ public final class TableContract implements java.io.Serializable {
      * column name fails naming it, so writers never depend on column positions.
      */
     public org.apache.spark.sql.Row row(java.util.Map<String, ?> values) {
-        if (fixedSchema == null) {
-            fixedSchema = schema();
+        if (fieldNames == null) {
+            fieldNames = schema().fieldNames();
         }
-        StructType s = fixedSchema;
-        List<String> unknown = new ArrayList<>(values.keySet());
-        unknown.removeAll(List.of(s.fieldNames()));
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Table " + name + " has no column(s) " + unknown);
-        }
-        Object[] v = new Object[s.size()];
-        for (int i = 0; i < v.length; i++) {
-            String f = s.fieldNames()[i];
-            if (!values.containsKey(f)) {
-                throw new IllegalArgumentException("Table " + name + ": no value for column " + f);
+        String[] names = fieldNames;
+        if (values.size() != names.length || !values.keySet().containsAll(List.of(names))) {
+            List<String> unknown = new ArrayList<>(values.keySet());
+            unknown.removeAll(List.of(names));
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("Table " + name + " has no column(s) " + unknown);
             }
-            v[i] = values.get(f);
+            for (String f : names) {
+                if (!values.containsKey(f)) {
+                    throw new IllegalArgumentException("Table " + name + ": no value for column " + f);
+                }
+            }
+        }
+        Object[] v = new Object[names.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(names[i]);
         }
         return org.apache.spark.sql.RowFactory.create(v);
     }

@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.infometer.estimate.CrossFitEstimator;
@@ -458,7 +459,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
      * train on. Results depend on the partitioning (deterministic for a given one).
      */
     @Override
-    public List<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator, Settings settings,
+    public JavaRDD<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator, Settings settings,
             Progress progress) {
         if (!options.storeMode().equals("none")) {
             throw new IllegalArgumentException("fitMode per-shard does not use a model store");
@@ -477,16 +478,15 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         FlowJobOptions opts = options;
         features.sparkSession().sparkContext().setJobDescription("infometer: flow per-shard fit and score ("
                 + models + " models, one shard per task)");
-        List<ShardOutput> outputs = ShardPass.map(features, validator, p -> shardPass(p, folds, seed, g, opts))
-                .collect();
-        List<ShardScoredRow> out = new ArrayList<>();
-        for (ShardOutput o : outputs.stream().sorted(Comparator.comparingInt(ShardOutput::partition)).toList()) {
-            o.log().forEach(progress::info);
-            for (ScoredRow r : o.rows()) {
-                out.add(new ShardScoredRow(o.shardId(), o.partition(), r));
-            }
-        }
-        return out;
+        JavaRDD<ShardOutput> outputs = ShardPass.map(features, validator, p -> shardPass(p, folds, seed, g, opts))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        // The fits run here; their rows stay on the executors, only the log lines come back.
+        List<Tuple2<Integer, List<String>>> logs = new ArrayList<>(outputs.map(o -> new Tuple2<>(o.partition(),
+                o.log())).collect());
+        logs.sort(Comparator.comparing(Tuple2::_1));
+        logs.forEach(l -> l._2().forEach(progress::info));
+        return outputs.flatMap(o -> o.rows().stream().map(r -> new ShardScoredRow(o.shardId(), o.partition(), r))
+                .iterator());
     }
 
     /** Fails, naming the run and shard, when a model of some shard would have fewer than 2 training samples. */
