@@ -13,7 +13,7 @@ import java.util.Map;
  * fold), a model fitted without that fold. The job then scores each fold with its own model (apply) and reduces.
  *
  * <p>Usage: {@code fit(features, validator, settings, progress)} on the driver (it may launch Spark passes), then
- * broadcast {@link Fitted#models()} to {@link ShardRunner#apply}.
+ * broadcast {@link Fitted#models()} to {@code spark.ShardRunner.apply}.
  */
 public interface CrossFitEstimator {
 

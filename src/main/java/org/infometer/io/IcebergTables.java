@@ -276,17 +276,30 @@ public final class IcebergTables {
      */
     public static List<Change> publish(SparkSession spark, String catalog, String namespace,
                                        Map<String, List<Row>> tables, LocalDate runDate, String jobName) {
+        Map<String, Dataset<Row>> frames = new LinkedHashMap<>();
+        // Driver-side lists are small (run and scene rows): one file each.
+        tables.forEach((name, rows) -> frames.put(name,
+                spark.createDataFrame(rows, TableContract.load(name).schema()).coalesce(1)));
+        return publishFrames(spark, catalog, namespace, frames, runDate, jobName);
+    }
+
+    /**
+     * As {@link #publish}, for tables given as Datasets (in their contract's schema): each is written by the tasks
+     * that compute it, in as many files as it has partitions; the row counts come from the staged snapshots.
+     */
+    public static List<Change> publishFrames(SparkSession spark, String catalog, String namespace,
+                                             Map<String, Dataset<Row>> tables, LocalDate runDate, String jobName) {
         String warehouse = spark.conf().get("spark.sql.catalog." + catalog + ".warehouse");
         String id = UUID.randomUUID().toString();
         try (WarehouseLock lock = WarehouseLock.acquire(spark, warehouse)) {
             completePending(spark, catalog, warehouse);
             Map<String, Long> staged = new LinkedHashMap<>();
             Map<String, Long> counts = new LinkedHashMap<>();
-            for (Map.Entry<String, List<Row>> t : tables.entrySet()) {
+            for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
                 ensure(spark, catalog, namespace, t.getKey());
-                staged.put(t.getKey(), stage(spark, catalog, namespace, t.getKey(), t.getValue(), runDate, jobName,
-                        id));
-                counts.put(t.getKey(), (long) t.getValue().size());
+                Snapshot s = stage(spark, catalog, namespace, t.getKey(), t.getValue(), runDate, jobName, id);
+                staged.put(t.getKey(), s.snapshotId());
+                counts.put(t.getKey(), Long.parseLong(s.summary().getOrDefault("added-records", "0")));
             }
             Path journal = writeJournal(spark, warehouse, id, namespace, runDate, jobName, staged);
             System.err.println("Publishing " + String.join(", ", staged.keySet()) + " (journal " + journal + ")");
@@ -314,10 +327,14 @@ public final class IcebergTables {
         }
     }
 
-    /** Writes the rows as a staged snapshot (not current) and returns its id. */
-    private static long stage(SparkSession spark, String catalog, String namespace, String table, List<Row> rows,
-                              LocalDate runDate, String jobName, String id) {
+    /** Writes the rows as a staged snapshot (not current) and returns it. */
+    private static Snapshot stage(SparkSession spark, String catalog, String namespace, String table,
+                                  Dataset<Row> df, LocalDate runDate, String jobName, String id) {
         StructType schema = TableContract.load(table).schema();
+        if (!df.schema().equals(schema)) {
+            throw new IllegalArgumentException("Rows for " + table + " have schema " + df.schema().simpleString()
+                    + "; its contract is " + schema.simpleString());
+        }
         String full = catalog + "." + namespace + "." + table;
         Table t = load(spark, full);
         if (!"true".equals(t.properties().get("write.wap.enabled"))) {
@@ -325,11 +342,13 @@ public final class IcebergTables {
             t.updateProperties().set("write.wap.enabled", "true").commit();
             spark.sql("REFRESH TABLE " + full);
         }
-        Dataset<Row> df = spark.createDataFrame(rows, schema).coalesce(1);
         String before = spark.conf().getOption("spark.wap.id").getOrElse(() -> null);
         spark.conf().set("spark.wap.id", id);
         try {
-            df.writeTo(full).overwrite(col("run_date").equalTo(lit(Date.valueOf(runDate)))
+            // All rows belong to one table partition (run date, job): each task writes its own rows, with no
+            // shuffle that would funnel them into one writer (Iceberg's default hash distribution does).
+            df.writeTo(full).option("distribution-mode", "none")
+                    .overwrite(col("run_date").equalTo(lit(Date.valueOf(runDate)))
                     .and(col("job_name").equalTo(lit(jobName))));
         } catch (Exception e) {
             throw new IllegalStateException("Writing " + full + " failed before any table was changed: "
@@ -344,7 +363,7 @@ public final class IcebergTables {
         t.refresh();
         for (Snapshot s : t.snapshots()) {
             if (id.equals(s.summary().get("wap.id"))) {
-                return s.snapshotId();
+                return s;
             }
         }
         throw new IllegalStateException("Writing " + full + " left no staged snapshot with wap.id " + id);

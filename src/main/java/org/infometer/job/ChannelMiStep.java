@@ -1,7 +1,6 @@
 package org.infometer.job;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.channel.ChannelMi;
@@ -12,6 +11,7 @@ import org.infometer.schema.TableContract;
 import java.io.PrintStream;
 import java.sql.Date;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,28 +54,31 @@ final class ChannelMiStep {
         return out;
     }
 
-    /** The columns in the order rows are built; checked against the contract once per call. */
-    private static final List<String> COLUMNS = List.of("run_date", "job_name", "run_id", "x_modality", "y_modality",
-            "x_channel", "y_channel", "folds", "n_tokens", "rho", "mi_plugin_bits_per_token", "mi_bits_per_token",
-            "mi_se_bits_per_token", "redundancy_rank", "x_partner_rank", "y_partner_rank");
-
     static List<Row> rows(Map<String, RunChannels> channels, Date date, String job, String x, String y) {
-        // 65,536 rows a run at 256 + 256 channels: built positionally (TableContract.row parses the contract per
-        // row), after one check that the positions are the contract's.
-        List<String> contract = List.of(TableContract.load("channel_mi").schema().fieldNames());
-        if (!contract.equals(COLUMNS)) {
-            throw new IllegalStateException("data-schemas/channel_mi.ddl has columns " + contract + ", the writer "
-                    + COLUMNS);
-        }
+        TableContract table = TableContract.load("channel_mi");
         List<Row> rows = new ArrayList<>();
         channels.forEach((run, c) -> {
             ChannelMi m = c.mi();
             for (int i = 0; i < m.channelsX(); i++) {
                 for (int j = 0; j < m.channelsY(); j++) {
-                    rows.add(RowFactory.create(date, job, run, x, y, i, j, m.folds(), m.tokens(),
-                            MeasureJob.nanToNull(m.rho(i, j)), MeasureJob.nanToNull(m.pluginBitsPerToken(i, j)),
-                            MeasureJob.nanToNull(m.miBitsPerToken(i, j)), MeasureJob.nanToNull(m.seBitsPerToken(i, j)),
-                            c.ranks().overall(i, j), c.ranks().xPartner(i, j), c.ranks().yPartner(i, j)));
+                    Map<String, Object> v = new HashMap<>();
+                    v.put("run_date", date);
+                    v.put("job_name", job);
+                    v.put("run_id", run);
+                    v.put("x_modality", x);
+                    v.put("y_modality", y);
+                    v.put("x_channel", i);
+                    v.put("y_channel", j);
+                    v.put("folds", m.folds());
+                    v.put("n_tokens", m.tokens());
+                    v.put("rho", MeasureJob.nanToNull(m.rho(i, j)));
+                    v.put("mi_plugin_bits_per_token", MeasureJob.nanToNull(m.pluginBitsPerToken(i, j)));
+                    v.put("mi_bits_per_token", MeasureJob.nanToNull(m.miBitsPerToken(i, j)));
+                    v.put("mi_se_bits_per_token", MeasureJob.nanToNull(m.seBitsPerToken(i, j)));
+                    v.put("redundancy_rank", c.ranks().overall(i, j));
+                    v.put("x_partner_rank", c.ranks().xPartner(i, j));
+                    v.put("y_partner_rank", c.ranks().yPartner(i, j));
+                    rows.add(table.row(v));
                 }
             }
         });

@@ -25,9 +25,15 @@ public final class GroundTruth {
      */
     public static Map<String, Double> trueMiBitsPerToken(SparkSession spark, String path,
                                                          Map<String, List<SampleResult>> byRun) {
+        return trueMiBitsPerToken(spark, path, byRun.keySet());
+    }
+
+    /** As {@link #trueMiBitsPerToken(SparkSession, String, Map)}, for the runs {@code scored}. */
+    public static Map<String, Double> trueMiBitsPerToken(SparkSession spark, String path,
+                                                         java.util.Set<String> scored) {
         Map<String, Double> out = new TreeMap<>();
         pooled(spark, path).forEach((run, v) -> {
-            if (byRun.containsKey(run)) {
+            if (scored.contains(run)) {
                 out.put(run, v[0]);
             }
         });

@@ -1,9 +1,9 @@
 package org.infometer.job;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.config.JobConfig;
 import org.infometer.estimate.Blas;
@@ -14,7 +14,7 @@ import org.infometer.estimate.RunFold;
 import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardFitting;
-import org.infometer.estimate.ShardRunner;
+import org.infometer.spark.ShardRunner;
 import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.gaussian.GaussianSceneProjector;
 import org.infometer.estimate.registry.Estimators;
@@ -28,6 +28,7 @@ import org.infometer.report.LossOfPrecision;
 import org.infometer.report.LossOfPrecisionReport;
 import org.infometer.report.MeasureResult;
 import org.infometer.report.Reductions;
+import org.infometer.report.RunReduction;
 import org.infometer.report.SampleResult;
 import org.infometer.report.ShardEstimates;
 import org.infometer.report.SummaryJson;
@@ -37,17 +38,18 @@ import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
 import org.infometer.schema.TableContract;
+import org.infometer.spark.ScoredSamples;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
@@ -112,18 +114,24 @@ public final class MeasureJob {
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
-        List<ScoredRow> scored;
+        JavaRDD<ScoredRow> scoredRows;
         Map<String, Map<String, Double>> diagnostics;
         String undescribed = "map".equals(cfg.estimator().granularity())
                 ? "map granularity: a scene's samples are too few observations" : null;
         Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
         Map<RunFold, JointMoments> moments = null;
+        List<Broadcast<?>> broadcasts = new ArrayList<>();
         if (estimator instanceof ShardFitting sf && sf.perShard()) {
             progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
                     + settings.folds() + "-fold cross-fitting)");
-            List<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
-            scored = shardRows.stream().map(ShardScoredRow::row).toList();
-            shardEstimates = ShardEstimates.combine(shardRows);
+            JavaRDD<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
+            scoredRows = shardRows.map(ShardScoredRow::row);
+            // Each shard's estimate is computed where its rows are (in the order it scored them).
+            shardEstimates = ShardEstimates.combineShards(shardRows.mapPartitions(rows -> {
+                List<ShardScoredRow> list = new ArrayList<>();
+                rows.forEachRemaining(list::add);
+                return ShardEstimates.perShard(list).iterator();
+            }).collect());
             shardEstimates.values().forEach(c -> {
                 c.shards().forEach(e -> progress.info(String.format(Locale.ROOT,
                         "run %s shard %s (partition %d): %d samples, MI %.4f ± %.4f bits/token", c.runId(),
@@ -155,81 +163,69 @@ public final class MeasureJob {
             Map<String, SceneProjector> projectors = sceneProjectors(fitted, moments, cfg);
             Broadcast<Map<String, SceneProjector>> scenesB = spark.sparkContext()
                     .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-            scored = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
-            models.destroy();
-            scenesB.destroy();
+            broadcasts.add(models);
+            broadcasts.add(scenesB);
+            scoredRows = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
             diagnostics = fitted.diagnosticsByRun();
         }
+        ScoredSamples scored = ScoredSamples.persist(scoredRows);
+        // The first action on the scored rows runs the apply pass and keeps its rows on the executors.
+        ScoredSamples.Counts counts = scored.counts();
 
         progress.step("Reducing");
-        List<SampleResult> samples = new ArrayList<>();
-        List<ScoredRow> rejected = new ArrayList<>();
-        for (ScoredRow s : scored) {
-            if (s.rejected()) {
-                rejected.add(s);
-            } else {
-                samples.add(new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(),
-                        s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits(), s.block(),
-                        s.inFold() == null ? null : s.inFold().miBits()));
-            }
+        checkRejectedFraction(cfg, counts, scored);
+        Set<String> scoredRuns = counts.validByRun().keySet();
+        Map<String, int[]> channelCounts = new TreeMap<>();
+        Map<String, List<String>> constant = new TreeMap<>();
+        for (String run : scoredRuns) {
+            channelCounts.put(run, validator.channels(run));
+            constant.put(run, ranges.constantChannels(run, contract.x(), contract.y()));
         }
-        rejected.sort(Comparator.comparing((ScoredRow r) -> String.valueOf(r.sourceFile()))
-                .thenComparing(r -> String.valueOf(r.runId())).thenComparing(r -> String.valueOf(r.sampleToken())));
-        checkRejectedFraction(cfg, scored.size(), rejected);
+        boolean tokenGranularity = !"map".equals(cfg.estimator().granularity());
+        RunReduction.Params params = new RunReduction.Params(cfg.estimator().folds(), tokenGranularity, undescribed,
+                channelCounts, constant);
+        spark.sparkContext().setJobDescription("infometer: run and scene reductions (one task per run)");
+        Map<String, RunReduction.Outcome> outcomes = scored.perRun((run, sorted) -> RunReduction.reduce(run,
+                sorted.stream().map(MeasureJob::sample).toList(), params), scoredRuns.size());
         List<Reductions.RunStats> runs = new ArrayList<>();
         List<Reductions.SceneStats> scenes = new ArrayList<>();
-        Map<String, List<SampleResult>> byRun = Reductions.byRun(samples);
-        String notDescribed = undescribed;
-        byRun.forEach((run, list) -> {
-            runs.add(Reductions.run(run, list));
-            scenes.addAll(Reductions.scenes(run, list, notDescribed));
-        });
-        Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
-                : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), byRun);
-        Map<String, Double> sceneTruth = cfg.groundTruth() == null ? Map.of()
-                : GroundTruth.perScene(spark, cfg.groundTruth());
         Map<String, Validity.Verdict> runValidity = new TreeMap<>();
         Map<String, Validity.Verdict> sceneValidity = new TreeMap<>();
-        boolean tokenGranularity = !"map".equals(cfg.estimator().granularity());
-        for (Reductions.RunStats run : runs) {
-            List<SampleResult> list = byRun.get(run.runId());
-            int[] ch = validator.channels(run.runId());
-            int dims = ch == null ? 0 : ch[0] + ch[1];
-            Validity.Verdict verdict = Validity.runMi(run.perToken().get("mi"), list, dims, tokenGranularity);
-            verdict = Validity.constantChannels(verdict, ranges.constantChannels(run.runId(), contract.x(),
-                    contract.y()));
-            verdict = Validity.foldsUsed(verdict, foldsUsed(list), cfg.estimator().folds(), list.size());
-            runValidity.put(run.runId(), verdict);
-            for (Reductions.SceneStats sc : scenes) {
-                if (sc.runId().equals(run.runId())) {
-                    sceneValidity.put(sceneKey(sc.runId(), sc.sceneToken()), Validity.sceneMi(sc, dims,
-                            tokenGranularity, runValidity.get(run.runId())));
-                }
-            }
-            // After the scenes: a single scene limits the run's interval, not the scene's own values.
-            runValidity.put(run.runId(), Validity.singleScene(runValidity.get(run.runId()), run.scenes()));
-        }
+        Map<String, Integer> foldsByRun = new TreeMap<>();
+        outcomes.forEach((run, o) -> {
+            runs.add(o.run());
+            scenes.addAll(o.scenes());
+            runValidity.put(run, o.runVerdict());
+            sceneValidity.putAll(o.sceneVerdicts());
+            foldsByRun.put(run, o.foldsUsed());
+        });
+        Map<String, Double> truth = cfg.groundTruth() == null ? Map.of()
+                : GroundTruth.trueMiBitsPerToken(spark, cfg.groundTruth(), outcomes.keySet());
+        Map<String, Double> sceneTruth = cfg.groundTruth() == null ? Map.of()
+                : GroundTruth.perScene(spark, cfg.groundTruth());
         List<Validity.Verdict> all = new ArrayList<>(runValidity.values());
         all.addAll(sceneValidity.values());
         String status = Validity.jobStatus(all);
-        Map<String, int[]> channelCounts = new TreeMap<>();
-        byRun.keySet().forEach(run -> channelCounts.put(run, validator.channels(run)));
         Map<String, ChannelMiStep.RunChannels> channels = cfg.channelMi().enabled()
-                ? ChannelMiStep.compute(moments, byRun.keySet(), progress) : Map.of();
+                ? ChannelMiStep.compute(moments, outcomes.keySet(), progress) : Map.of();
 
         progress.step("Writing tables to " + cfg.output().catalog() + "." + cfg.output().namespace());
         // Until the success summary replaces it, a driver killed while publishing leaves this one, not the last run's.
         SummaryJson.writeFailure(cfg, new IllegalStateException("the job stopped while writing its tables; they hold "
                 + "the earlier rows or, once the next job on the warehouse completes the publish, the new ones"),
                 progress.elapsedSeconds());
-        writeTables(spark, cfg, contract, samples, rejected, runs, scenes, diagnostics, runValidity, sceneValidity,
-                channels, channelCounts);
-        Path summary = SummaryJson.writeSuccess(cfg, status, scored.size(), samples.size(), rejected, runs, scenes,
-                truth, sceneTruth, shardEstimates, runValidity, sceneValidity, progress.elapsedSeconds());
+        writeTables(spark, cfg, contract, scored, counts, runs, scenes, diagnostics, runValidity, sceneValidity,
+                foldsByRun, channels, channelCounts);
+        // Kept (not destroyed) until now: a lost cached block of the scored rows is recomputed with them.
+        broadcasts.forEach(Broadcast::unpersist);
+        Path summary = SummaryJson.writeSuccess(cfg, status, counts.rows(), counts.scored(), counts.rejected(),
+                counts.rejectedByReason(), runs, scenes, truth, sceneTruth, shardEstimates, runValidity,
+                sceneValidity, progress.elapsedSeconds());
         progress.info(org.infometer.report.PeakMemory.snapshot().describe());
         progress.finish();
-        MeasureResult result = new MeasureResult(status, scored.size(), samples, rejected, runs, scenes, truth,
-                diagnostics, shardEstimates, summary, runValidity, sceneValidity, sceneTruth);
+        MeasureResult result = new MeasureResult(status, counts.rows(), scored.validOnDemand(MeasureJob::sample),
+                scored.rejectedOnDemand(), runs, scenes, truth, diagnostics, shardEstimates, summary, runValidity,
+                sceneValidity, sceneTruth, counts.scored(), counts.rejected(), counts.rejectedByReason());
         ConsoleReport.print(console, cfg, result);
         LossOfPrecisionReport.print(console, runs, scenes, channelCounts, contract.x(), contract.y());
         ChannelMiStep.print(console, channels, contract.x(), contract.y(), cfg.table("channel_mi"));
@@ -270,37 +266,42 @@ public final class MeasureJob {
         return ShardRunner.fitMoments(features, validator, settings.folds(), settings.seed());
     }
 
-    private static void checkRejectedFraction(JobConfig cfg, long total, List<ScoredRow> rejected) {
-        double fraction = total == 0 ? 0 : (double) rejected.size() / total;
+    private static void checkRejectedFraction(JobConfig cfg, ScoredSamples.Counts counts, ScoredSamples scored) {
+        long total = counts.rows();
+        double fraction = total == 0 ? 0 : (double) counts.rejected() / total;
         if (fraction > cfg.validation().maxRejectedFraction()) {
-            Map<String, Long> byCode = new TreeMap<>();
-            for (ScoredRow r : rejected) {
-                byCode.merge(r.rejection().code(), 1L, Long::sum);
-            }
-            ScoredRow first = rejected.get(0);
+            ScoredRow first = scored.firstRejected();
             throw new InputException(String.format("%d of %d input rows (%.1f%%) failed validation, more than "
                             + "validation.maxRejectedFraction = %.1f%%; by reason: %s; first: file %s, sample %s: %s",
-                    rejected.size(), total, 100 * fraction, 100 * cfg.validation().maxRejectedFraction(), byCode,
-                    first.sourceFile(), first.sampleToken(), first.rejection().reason()));
+                    counts.rejected(), total, 100 * fraction, 100 * cfg.validation().maxRejectedFraction(),
+                    counts.rejectedByReason(), first.sourceFile(), first.sampleToken(), first.rejection().reason()));
         }
+    }
+
+    /** A scored row as the reductions see it. */
+    static SampleResult sample(ScoredRow s) {
+        return new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(), s.tokens(),
+                s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits(), s.block(),
+                s.inFold() == null ? null : s.inFold().miBits());
     }
 
     /** Folds that hold at least one of the samples (at most the configured number; fewer for small runs). */
     static int foldsUsed(List<SampleResult> samples) {
-        return (int) samples.stream().mapToInt(SampleResult::fold).distinct().count();
+        return RunReduction.foldsUsed(samples);
     }
 
     /** Key of a scene in the scene verdict maps. */
     public static String sceneKey(String runId, String sceneToken) {
-        return runId + "\u0000" + sceneToken;
+        return RunReduction.sceneKey(runId, sceneToken);
     }
 
     private static void writeTables(SparkSession spark, JobConfig cfg, FeatureContract contract,
-                                    List<SampleResult> samples, List<ScoredRow> rejected,
+                                    ScoredSamples scored, ScoredSamples.Counts counts,
                                     List<Reductions.RunStats> runs, List<Reductions.SceneStats> scenes,
                                     Map<String, Map<String, Double>> diagnostics,
                                     Map<String, Validity.Verdict> runValidity,
                                     Map<String, Validity.Verdict> sceneValidity,
+                                    Map<String, Integer> foldsByRun,
                                     Map<String, ChannelMiStep.RunChannels> channels,
                                     Map<String, int[]> channelCounts) {
         Date date = Date.valueOf(cfg.date());
@@ -308,20 +309,13 @@ public final class MeasureJob {
         String est = Estimators.spec(cfg.estimator().name()).label(cfg.estimator().granularity());
         String x = contract.x();
         String y = contract.y();
-        Map<String, Long> quarantinedByRun = new TreeMap<>();
-        List<Row> q = new ArrayList<>();
-        for (ScoredRow r : rejected) {
-            q.add(RowFactory.create(date, job, r.sourceFile(), r.runId(), r.sceneToken(), r.sampleToken(),
-                    r.rejection().column(), r.rejection().code(), r.rejection().reason()));
-            if (r.runId() != null) {
-                quarantinedByRun.merge(r.runId(), 1L, Long::sum);
-            }
-        }
-        List<Row> s = new ArrayList<>();
-        for (SampleResult r : Reductions.sorted(samples)) {
-            s.add(RowFactory.create(date, job, r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(), x, y, est,
-                    r.fold(), r.tokens(), r.hxBits(), r.hyBits(), r.hxyBits(), r.miBits(), r.miBits() / r.tokens()));
-        }
+        Map<String, Long> quarantinedByRun = counts.quarantinedByRun();
+        Map<String, Object> sampleConstants = new LinkedHashMap<>();
+        sampleConstants.put("run_date", date);
+        sampleConstants.put("job_name", job);
+        sampleConstants.put("x_modality", x);
+        sampleConstants.put("y_modality", y);
+        sampleConstants.put("estimator", est);
         TableContract sceneTable = TableContract.load("scene_mi");
         List<Row> sc = new ArrayList<>();
         for (Reductions.SceneStats r : scenes) {
@@ -367,7 +361,7 @@ public final class MeasureJob {
             v.put("x_modality", x);
             v.put("y_modality", y);
             v.put("estimator", est);
-            v.put("folds", foldsUsed(samples.stream().filter(smp -> smp.runId().equals(r.runId())).toList()));
+            v.put("folds", foldsByRun.get(r.runId()));
             v.put("n_samples", r.samples());
             v.put("n_tokens", r.tokens());
             v.put("n_scenes", r.scenes());
@@ -389,17 +383,24 @@ public final class MeasureJob {
             putShares(v, r.perToken().get("mi"), channelCounts.get(r.runId()));
             rr.add(runTable.row(v));
         }
-        Map<String, List<Row>> tables = new LinkedHashMap<>();
-        tables.put("quarantine", q);
-        tables.put("sample_mi", s);
-        tables.put("scene_mi", sc);
-        tables.put("run_mi", rr);
+        Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+        // The per-sample tables are written by the executors that hold the scored rows.
+        tables.put("quarantine", scored.quarantineTable(spark, Map.of("run_date", date, "job_name", job)));
+        tables.put("sample_mi", scored.sampleTable(spark, sampleConstants));
+        tables.put("scene_mi", small(spark, "scene_mi", sc));
+        tables.put("run_mi", small(spark, "run_mi", rr));
         // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.
-        tables.put("channel_mi", ChannelMiStep.rows(channels, date, job, x, y));
-        tables.put(HistoryTable.TABLE, HistoryTable.fromRunMi(rr));
+        tables.put("channel_mi", small(spark, "channel_mi", ChannelMiStep.rows(channels, date, job, x, y)));
+        tables.put(HistoryTable.TABLE, small(spark, HistoryTable.TABLE, HistoryTable.fromRunMi(rr)));
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
-        IcebergTables.publish(spark, cat, ns, tables, cfg.date(), job);
+        spark.sparkContext().setJobDescription("infometer: writing tables");
+        IcebergTables.publishFrames(spark, cat, ns, tables, cfg.date(), job);
+    }
+
+    /** A table of a few rows per run, built on the driver: one file. */
+    private static Dataset<Row> small(SparkSession spark, String table, List<Row> rows) {
+        return spark.createDataFrame(rows, TableContract.load(table).schema()).coalesce(1);
     }
 
     private static void putShares(Map<String, Object> v, Estimate mi, int[] channels) {

@@ -19,6 +19,9 @@ import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
+import org.infometer.spark.DecodedSample;
+import org.infometer.spark.RejectedRow;
+import org.infometer.spark.ShardPass;
 import scala.Tuple2;
 
 import java.io.PrintStream;
@@ -30,6 +33,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Partial information decomposition of the task target into redundancy, unique-camera, unique-LiDAR and synergy,
@@ -98,37 +102,40 @@ public final class PidJob {
         // Oversample by half, then keep exactly the fitTokens smallest hashes: deterministic and bounded.
         scan.tokensByRun().forEach((run, n) -> fraction.put(run, Math.min(1.0, 1.5 * pid.fitTokens() / (double) n)));
         long seed = cfg.estimator().seed();
-        JavaRDD<Tuple2<String, Tuple2<Long, float[][]>>> picked = org.infometer.estimate.ShardRunner.internalRows(features)
-                .mapPartitions((Iterator<InternalRow> rows) -> {
-                    List<Tuple2<String, Tuple2<Long, float[][]>>> out = new ArrayList<>();
-                    while (rows.hasNext()) {
-                        InternalRow row = rows.next();
-                        if (validator.check(row) != null) {
-                            continue;
-                        }
-                        String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
-                        String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
-                        double f = fraction.getOrDefault(run, 1.0);
-                        int t = row.getInt(FeatureContract.X_TOKENS);
-                        int cx = row.getInt(FeatureContract.X_CHANNELS);
-                        int cy = row.getInt(FeatureContract.Y_CHANNELS);
-                        float[] x = null;
-                        float[] y = null;
+        JavaRDD<Tuple2<String, Tuple2<Long, float[][]>>> picked = ShardPass.map(features, validator,
+                partition -> new ShardPass.Pass<Tuple2<String, Tuple2<Long, float[][]>>>() {
+                    /** The token hashes of the sample in hand, kept when picked (computed once, in needsMaps). */
+                    private long[] hashes;
+                    private boolean[] kept;
+
+                    @Override
+                    public boolean needsMaps(DecodedSample ids) {
+                        double f = fraction.getOrDefault(ids.runId(), 1.0);
+                        int t = ids.tokens();
+                        hashes = new long[t];
+                        kept = new boolean[t];
+                        boolean any = false;
                         for (int i = 0; i < t; i++) {
-                            long h = StableHash.of(sample + "#" + i, seed);
-                            if ((h >>> 11) * 0x1.0p-53 >= f) {
-                                continue;
+                            hashes[i] = StableHash.of(ids.sampleToken() + "#" + i, seed);
+                            kept[i] = (hashes[i] >>> 11) * 0x1.0p-53 < f;
+                            any |= kept[i];
+                        }
+                        return any;
+                    }
+
+                    @Override
+                    public void valid(DecodedSample s, InternalRow row,
+                                      Consumer<Tuple2<String, Tuple2<Long, float[][]>>> out) {
+                        int cx = s.xChannels();
+                        int cy = s.yChannels();
+                        for (int i = 0; i < s.tokens(); i++) {
+                            if (kept[i]) {
+                                out.accept(new Tuple2<>(s.runId(), new Tuple2<>(hashes[i], new float[][] {
+                                        Arrays.copyOfRange(s.x(), i * cx, (i + 1) * cx),
+                                        Arrays.copyOfRange(s.y(), i * cy, (i + 1) * cy)})));
                             }
-                            if (x == null) {
-                                x = RowValidator.map(row, FeatureContract.X);
-                                y = RowValidator.map(row, FeatureContract.Y);
-                            }
-                            out.add(new Tuple2<>(run, new Tuple2<>(h, new float[][] {
-                                    Arrays.copyOfRange(x, i * cx, (i + 1) * cx),
-                                    Arrays.copyOfRange(y, i * cy, (i + 1) * cy)})));
                         }
                     }
-                    return out.iterator();
                 });
         Map<String, List<Tuple2<Long, float[][]>>> byRun = new TreeMap<>();
         for (Tuple2<String, Tuple2<Long, float[][]>> p : picked.collect()) {
@@ -158,26 +165,30 @@ public final class PidJob {
 
     static List<SampleCounts> count(Dataset<Row> features, RowValidator validator,
                                     Broadcast<Map<String, RunDiscretizers>> bd, int nk, boolean perToken) {
-        return org.infometer.estimate.ShardRunner.internalRows(features).mapPartitions((Iterator<InternalRow> rows) -> {
-            Map<String, RunDiscretizers> ds = bd.value();
-            List<SampleCounts> out = new ArrayList<>();
-            while (rows.hasNext()) {
-                InternalRow row = rows.next();
-                org.infometer.schema.Rejection bad = validator.check(row);
-                String run = row.isNullAt(FeatureContract.RUN_ID) ? null
-                        : row.getUTF8String(FeatureContract.RUN_ID).toString();
-                String sampleToken = row.isNullAt(FeatureContract.SAMPLE) ? null
-                        : row.getUTF8String(FeatureContract.SAMPLE).toString();
-                if (bad != null) {
-                    out.add(SampleCounts.rejected(run, sampleToken, bad.code() + ": " + bad.reason()));
-                    continue;
-                }
+        return ShardPass.map(features, validator, partition -> new ShardPass.Pass<SampleCounts>() {
+            private final Map<String, RunDiscretizers> ds = bd.value();
+
+            @Override
+            public boolean needsMaps(DecodedSample ids) {
+                return true;
+            }
+
+            @Override
+            public void rejected(RejectedRow r, Consumer<SampleCounts> out) {
+                out.accept(SampleCounts.rejected(r.runId(), r.sampleToken(), r.rejection().code() + ": "
+                        + r.rejection().reason()));
+            }
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<SampleCounts> out) {
+                String run = s.runId();
+                String sampleToken = s.sampleToken();
                 RunDiscretizers d = ds.get(run);
-                int t = row.getInt(FeatureContract.X_TOKENS);
+                int t = s.tokens();
                 int[] target = new int[t];
                 if (row.isNullAt(TARGET)) {
-                    out.add(SampleCounts.rejected(run, sampleToken, "null_target: the target column is null"));
-                    continue;
+                    out.accept(SampleCounts.rejected(run, sampleToken, "null_target: the target column is null"));
+                    return;
                 }
                 if (perToken) {
                     org.apache.spark.sql.catalyst.util.ArrayData arr = row.getArray(TARGET);
@@ -187,16 +198,16 @@ public final class PidJob {
                     }
                     int[] v = arr.toIntArray();
                     if (v.length != t || hasNull) {
-                        out.add(SampleCounts.rejected(run, sampleToken, "target_length: target has " + v.length
+                        out.accept(SampleCounts.rejected(run, sampleToken, "target_length: target has " + v.length
                                 + " values (or nulls) for " + t + " tokens"));
-                        continue;
+                        return;
                     }
                     target = v;
                 } else {
                     Arrays.fill(target, row.getInt(TARGET));
                 }
-                float[] x = RowValidator.map(row, FeatureContract.X);
-                float[] y = RowValidator.map(row, FeatureContract.Y);
+                float[] x = s.x();
+                float[] y = s.y();
                 float[] sx = new float[d.x().dims()];
                 float[] sy = new float[d.y().dims()];
                 for (int ki = 0; ki < nk; ki++) {
@@ -214,11 +225,10 @@ public final class PidJob {
                         keys[j] = c.getKey();
                         vals[j++] = c.getValue();
                     }
-                    out.add(new SampleCounts(run, row.getUTF8String(FeatureContract.SCENE).toString(),
+                    out.accept(new SampleCounts(run, s.sceneToken(),
                             sampleToken, ki, keys, vals, null));
                 }
             }
-            return out.iterator();
         }).collect();
     }
 

@@ -16,12 +16,9 @@ public final class ConsoleReport {
         out.println();
         out.printf("InfoMeter: I(%s; %s), estimator %s, %d-fold cross-fitting, run date %s%n",
                 cfg.pair().x(), cfg.pair().y(), cfg.estimator().name(), cfg.estimator().folds(), cfg.runDate());
-        out.printf("%,d input rows: %,d scored, %,d quarantined%n", r.inputRows(), r.samples().size(),
-                r.rejected().size());
-        if (!r.rejected().isEmpty()) {
-            Map<String, Long> byCode = new TreeMap<>();
-            r.rejected().forEach(s -> byCode.merge(s.rejection().code(), 1L, Long::sum));
-            out.println("  quarantined by reason: " + byCode);
+        out.printf("%,d input rows: %,d scored, %,d quarantined%n", r.inputRows(), r.scored(), r.quarantined());
+        if (r.quarantined() > 0) {
+            out.println("  quarantined by reason: " + new TreeMap<>(r.quarantinedByReason()));
         }
         out.println();
         boolean truth = !r.trueMiBitsPerTokenByRun().isEmpty();

@@ -1,7 +1,6 @@
 package org.infometer.report;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Loss of precision: how much of each modality's uncertainty is left once the other is known. H(X|Y) =
@@ -48,7 +47,13 @@ public final class LossOfPrecision {
      * with the same ratio estimator and SE over the scene's samples.
      */
     public static Estimate scenePerToken(Reductions.SceneStats scene, String q) {
-        List<SampleResult> values = scene.values();
-        return Reductions.ratio(Map.of(scene.sceneToken(), values), q, true);
+        Estimate e = scene.conditionalPerToken().get(q);
+        if (e == null) {
+            throw new IllegalArgumentException("Unknown conditional " + q + "; one of " + CONDITIONALS);
+        }
+        return e;
     }
+
+    /** The conditional entropies a scene row reports. */
+    public static final List<String> CONDITIONALS = List.of("hx_given_y", "hy_given_x");
 }

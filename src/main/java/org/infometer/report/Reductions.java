@@ -3,6 +3,7 @@ package org.infometer.report;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.infometer.estimate.MeanVariance;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,19 +27,29 @@ public final class Reductions {
 
     /** Dataset-level values of one run. */
     public record RunStats(String runId, long samples, long tokens, long scenes, Map<String, Estimate> perSample,
-                           Map<String, Estimate> perToken, double ci95Low, double ci95High) {
+                           Map<String, Estimate> perToken, double ci95Low, double ci95High) implements Serializable {
     }
 
     /**
      * Scene-level values of one run, with the scene's redundancy rank in that run (1 = most redundant). Values come
      * from the scene-refitted per-sample values ({@link SceneValues}, listed in {@code values}) when
      * {@code refitted}; {@code pooledMiPerToken} is the plain mean of the run models' values, for comparison.
+     * {@code conditionalPerToken} holds H(X|Y) and H(Y|X) per token ({@link LossOfPrecision#CONDITIONALS}) over
+     * the same values, so the scene row needs no sample once {@link #withoutValues() the values are dropped}.
      */
     public record SceneStats(String runId, String sceneToken, long samples, long tokens, Estimate miPerSample,
                              Estimate miPerToken, double hxPerToken, double hyPerToken, double hxyPerToken,
                              int rank, double percentile, Estimate pooledMiPerToken, boolean refitted,
                              int refitPairs, long refitTrainTokens, String notRefittedBecause,
-                             List<SampleResult> values) {
+                             List<SampleResult> values, Map<String, Estimate> conditionalPerToken)
+            implements Serializable {
+
+        /** These statistics without the per-sample values (what leaves the executor that reduced the run). */
+        public SceneStats withoutValues() {
+            return new SceneStats(runId, sceneToken, samples, tokens, miPerSample, miPerToken, hxPerToken,
+                    hyPerToken, hxyPerToken, rank, percentile, pooledMiPerToken, refitted, refitPairs,
+                    refitTrainTokens, notRefittedBecause, List.of(), conditionalPerToken);
+        }
     }
 
     public static List<SampleResult> sorted(List<SampleResult> samples) {
@@ -163,10 +174,14 @@ public final class Reductions {
             if (scene.refitted()) {
                 pooled = ratio(Map.of(e.getKey(), scene.raw()), "mi", true);
             }
+            Map<String, Estimate> conditional = new LinkedHashMap<>();
+            for (String q : LossOfPrecision.CONDITIONALS) {
+                conditional.put(q, ratio(asUnits, q, true));
+            }
             unranked.add(new SceneStats(runId, e.getKey(), ss.size(), tokens,
                     new Estimate(mi.mean(), mi.standardError(), ss.size()), perToken,
                     hx / tokens, hy / tokens, hxy / tokens, 0, 0, pooled, scene.refitted(), scene.pairs(),
-                    scene.minTrainTokens(), scene.why(), ss));
+                    scene.minTrainTokens(), scene.why(), ss, conditional));
         }
         List<SceneStats> ranked = new ArrayList<>(unranked);
         ranked.sort(Comparator.comparingDouble((SceneStats s) -> -s.miPerToken().value())
@@ -179,7 +194,7 @@ public final class Reductions {
             out.add(new SceneStats(s.runId(), s.sceneToken(), s.samples(), s.tokens(), s.miPerSample(),
                     s.miPerToken(), s.hxPerToken(), s.hyPerToken(), s.hxyPerToken(), i + 1, pct,
                     s.pooledMiPerToken(), s.refitted(), s.refitPairs(), s.refitTrainTokens(),
-                    s.notRefittedBecause(), s.values()));
+                    s.notRefittedBecause(), s.values(), s.conditionalPerToken()));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package org.infometer.report;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.ShardScoredRow;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +25,12 @@ public final class ShardEstimates {
     }
 
     /** One shard's estimate for one run, in bits per token. */
-    public record Shard(String shardId, int partition, long samples, long tokens, double miPerToken, double se) {
+    public record Shard(String shardId, int partition, long samples, long tokens, double miPerToken, double se)
+            implements Serializable {
+    }
+
+    /** One shard's estimate of one run. */
+    public record RunShard(String runId, Shard shard) implements Serializable {
     }
 
     /** A run's shard estimates and their inverse-variance weighted combination, in bits per token. */
@@ -36,11 +42,36 @@ public final class ShardEstimates {
      * samples of a run or a standard error that is not positive, since it could not be weighted.
      */
     public static Map<String, Combined> combine(List<ShardScoredRow> rows) {
-        Map<String, Map<Integer, List<ShardScoredRow>>> byRun = new TreeMap<>();
-        for (ShardScoredRow r : rows) {
+        Map<Integer, List<ShardScoredRow>> byPartition = new TreeMap<>();
+        rows.forEach(r -> byPartition.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r));
+        List<RunShard> shards = new ArrayList<>();
+        byPartition.values().forEach(p -> shards.addAll(perShard(p)));
+        return combineShards(shards);
+    }
+
+    /**
+     * The estimates of one shard's runs from that shard's rows (in the order the shard scored them: the mean is a
+     * running mean), rejected rows skipped; one entry per run, sorted by run id.
+     */
+    public static List<RunShard> perShard(List<ShardScoredRow> rowsOfOneShard) {
+        Map<String, List<ShardScoredRow>> byRun = new TreeMap<>();
+        for (ShardScoredRow r : rowsOfOneShard) {
             if (!r.row().rejected()) {
-                byRun.computeIfAbsent(r.row().runId(), k -> new TreeMap<>())
-                        .computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(r);
+                byRun.computeIfAbsent(r.row().runId(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<RunShard> out = new ArrayList<>();
+        byRun.forEach((run, list) -> out.add(new RunShard(run, shard(list))));
+        return out;
+    }
+
+    /** Combines shard estimates (of any shards, in any order) per run, weighting shards in partition order. */
+    public static Map<String, Combined> combineShards(List<RunShard> shardEstimates) {
+        Map<String, Map<Integer, Shard>> byRun = new TreeMap<>();
+        for (RunShard r : shardEstimates) {
+            if (byRun.computeIfAbsent(r.runId(), k -> new TreeMap<>()).put(r.shard().partition(), r.shard()) != null) {
+                throw new IllegalArgumentException("Run " + r.runId() + " has two estimates for partition "
+                        + r.shard().partition());
             }
         }
         Map<String, Combined> out = new TreeMap<>();
@@ -48,8 +79,7 @@ public final class ShardEstimates {
             List<Shard> list = new ArrayList<>();
             double sumW = 0;
             double sumWm = 0;
-            for (List<ShardScoredRow> s : shards.values()) {
-                Shard e = shard(s);
+            for (Shard e : shards.values()) {
                 if (!(e.se() > 0) || !Double.isFinite(e.se())) {
                     throw new IllegalStateException("Run " + run + ", shard " + e.shardId() + " (partition "
                             + e.partition() + "): " + e.samples() + " scored samples give no positive standard "

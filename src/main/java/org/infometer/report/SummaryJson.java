@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.infometer.estimate.Blas;
-import org.infometer.estimate.ScoredRow;
 import org.infometer.config.JobConfig;
 import org.infometer.progress.Progress;
 
@@ -69,7 +68,8 @@ public final class SummaryJson {
      * own {@code status} and {@code status_reason}.
      */
     public static Path writeSuccess(JobConfig cfg, String status, long inputRows, long scored,
-                                    List<ScoredRow> rejected, List<Reductions.RunStats> runs,
+                                    long quarantined, Map<String, Long> quarantinedByReason,
+                                    List<Reductions.RunStats> runs,
                                     List<Reductions.SceneStats> scenes, Map<String, Double> truth,
                                     Map<String, Double> sceneTruth, Map<String, ShardEstimates.Combined> shards,
                                     Map<String, Validity.Verdict> runValidity,
@@ -85,10 +85,8 @@ public final class SummaryJson {
         Validity.counts(all).forEach((k, v) -> root.put(k + "_rows", v));
         root.put("input_rows", inputRows);
         root.put("scored_samples", scored);
-        root.put("quarantined_rows", rejected.size());
-        Map<String, Long> byCode = new TreeMap<>();
-        rejected.forEach(r -> byCode.merge(r.rejection().code(), 1L, Long::sum));
-        root.set("quarantined_by_reason", JSON.valueToTree(byCode));
+        root.put("quarantined_rows", quarantined);
+        root.set("quarantined_by_reason", JSON.valueToTree(new TreeMap<>(quarantinedByReason)));
         ObjectNode tables = root.putObject("tables");
         for (String t : List.of("run_mi", "scene_mi", "sample_mi", "quarantine")) {
             tables.put(t, cfg.table(t));

@@ -12,11 +12,15 @@ import java.util.List;
  * A table contract from {@code data-schemas/NAME.ddl} (shipped in the jar): Spark DDL column lists, with
  * {@code --} comment lines. A {@code ${m}} placeholder marks per-modality columns, expanded for each modality.
  */
-public final class TableContract {
+public final class TableContract implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String name;
     private final List<String> fixed = new ArrayList<>();
     private final List<String> perModality = new ArrayList<>();
+    /** The column names without per-modality columns, parsed once: {@link #row} runs once per output row. */
+    private transient String[] fieldNames;
 
     private TableContract(String name, String text) {
         this.name = name;
@@ -51,19 +55,25 @@ public final class TableContract {
      * column name fails naming it, so writers never depend on column positions.
      */
     public org.apache.spark.sql.Row row(java.util.Map<String, ?> values) {
-        StructType s = schema();
-        List<String> unknown = new ArrayList<>(values.keySet());
-        unknown.removeAll(List.of(s.fieldNames()));
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Table " + name + " has no column(s) " + unknown);
+        if (fieldNames == null) {
+            fieldNames = schema().fieldNames();
         }
-        Object[] v = new Object[s.size()];
-        for (int i = 0; i < v.length; i++) {
-            String f = s.fieldNames()[i];
-            if (!values.containsKey(f)) {
-                throw new IllegalArgumentException("Table " + name + ": no value for column " + f);
+        String[] names = fieldNames;
+        if (values.size() != names.length || !values.keySet().containsAll(List.of(names))) {
+            List<String> unknown = new ArrayList<>(values.keySet());
+            unknown.removeAll(List.of(names));
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("Table " + name + " has no column(s) " + unknown);
             }
-            v[i] = values.get(f);
+            for (String f : names) {
+                if (!values.containsKey(f)) {
+                    throw new IllegalArgumentException("Table " + name + ": no value for column " + f);
+                }
+            }
+        }
+        Object[] v = new Object[names.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(names[i]);
         }
         return org.apache.spark.sql.RowFactory.create(v);
     }

@@ -15,6 +15,7 @@ import org.infometer.report.SampleResult;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.RowValidator;
 import org.infometer.schema.TableContract;
+import org.infometer.spark.ShardRunner;
 import org.infometer.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -169,7 +170,7 @@ public abstract class CrossFitEstimatorContractTest {
         fitted.models().forEach((k, h) -> counted.put(k, new Counting(h)));
         Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
                 .broadcast(counted, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-        List<ScoredRow> scored = ShardRunner.apply(features, validator, FOLDS, SEED, models);
+        List<ScoredRow> scored = ShardRunner.apply(features, validator, FOLDS, SEED, models).collect();
         models.destroy();
         Map<String, SampleCodelengths> bySample = new TreeMap<>();
         List<SampleResult> samples = new ArrayList<>();

@@ -7,7 +7,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
-import org.infometer.estimate.ShardRunner;
+import org.infometer.spark.ShardRunner;
 import org.infometer.estimate.channel.ChannelMi;
 import org.infometer.io.FeatureInput;
 import org.infometer.progress.Progress;

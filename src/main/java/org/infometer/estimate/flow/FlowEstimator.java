@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.infometer.estimate.CrossFitEstimator;
@@ -18,8 +19,11 @@ import org.infometer.estimate.ShardScoredRow;
 import org.infometer.estimate.StableHash;
 import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
-import org.infometer.schema.Rejection;
 import org.infometer.schema.RowValidator;
+import org.infometer.spark.DecodedSample;
+import org.infometer.spark.RejectedRow;
+import org.infometer.spark.Scored;
+import org.infometer.spark.ShardPass;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -41,6 +45,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -138,34 +143,63 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         return train(features, validator, settings, progress, tokens);
     }
 
-    static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
-        return features.queryExecution().toRdd().toJavaRDD();
-    }
-
     private static Map<RunFold, Long> tokenCounts(Dataset<Row> features, RowValidator validator,
             Settings settings) {
         int folds = settings.folds();
         long seed = settings.seed();
-        Map<RunFold, Long> counts = internalRows(features).mapPartitionsToPair(rows -> {
-            Map<RunFold, Long> m = new HashMap<>();
-            while (rows.hasNext()) {
-                InternalRow row = rows.next();
-                if (validator.check(row) != null) {
-                    continue;
-                }
-                String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
-                String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
-                m.merge(new RunFold(run, StableHash.fold(sample, folds, seed)),
-                        (long) row.getInt(FeatureContract.X_TOKENS), Long::sum);
+        ShardPass.Factory<Tuple2<RunFold, Long>> factory = partition -> new ShardPass.Pass<>() {
+            private final Map<RunFold, Long> m = new HashMap<>();
+
+            @Override
+            public boolean needsMaps(DecodedSample ids) {
+                return false;
             }
-            List<Tuple2<RunFold, Long>> out = new ArrayList<>();
-            m.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
-            return out.iterator();
-        }).reduceByKey(Long::sum).collectAsMap();
-        return new TreeMap<>(counts);
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<Tuple2<RunFold, Long>> out) {
+                m.merge(new RunFold(s.runId(), StableHash.fold(s.sampleToken(), folds, seed)), (long) s.tokens(),
+                        Long::sum);
+            }
+
+            @Override
+            public void end(Consumer<Tuple2<RunFold, Long>> out) {
+                m.forEach((k, v) -> out.accept(new Tuple2<>(k, v)));
+            }
+        };
+        return new TreeMap<>(ShardPass.reduceByKey(features, validator, factory, Long::sum));
     }
 
     // ---------------------------------------------------------------- fit
+
+    /** The fit pass of one partition: each valid sample's kept tokens, keyed by the model they train. */
+    private static ShardPass.Pass<Tuple2<Integer, TrainRow>> trainRows(Map<String, Map<Integer, Integer>> index,
+            List<ModelJob> jobs, int folds, long seed, FlowGranularity g) {
+        return new ShardPass.Pass<Tuple2<Integer, TrainRow>>() {
+            @Override
+            public boolean needsMaps(DecodedSample ids) {
+                int own = StableHash.fold(ids.sampleToken(), folds, seed);
+                return index.get(ids.runId()).keySet().stream().anyMatch(f -> f != own);
+            }
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<Tuple2<Integer, TrainRow>> out) {
+                String sample = s.sampleToken();
+                int own = StableHash.fold(sample, folds, seed);
+                long sampleHash = StableHash.of(sample, seed ^ 0x5375627361L);
+                for (Map.Entry<Integer, Integer> m : index.get(s.runId()).entrySet()) {
+                    if (m.getKey() == own) {
+                        continue;
+                    }
+                    ModelJob job = jobs.get(m.getValue());
+                    TrainRow kept = subsample(sample, sampleHash, s.x(), s.y(), s.tokens(), s.xChannels(),
+                            s.yChannels(), job.rate(), g);
+                    if (kept != null) {
+                        out.accept(new Tuple2<>(m.getValue(), kept));
+                    }
+                }
+            }
+        };
+    }
 
     /** One model to train: its key, the rate its tokens are kept at, its seed and input fingerprint. */
     record ModelJob(RunFold key, double rate, long seedKey, String fingerprint, int channelsX, int channelsY)
@@ -209,36 +243,8 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
 
         features.sparkSession().sparkContext().setJobDescription("infometer: flow fit (" + jobs.size()
                 + " models, one task each)");
-        JavaPairRDD<Integer, TrainRow> keyed = internalRows(features).flatMapToPair(row -> {
-            List<Tuple2<Integer, TrainRow>> out = new ArrayList<>();
-            if (validator.check(row) != null) {
-                return out.iterator();
-            }
-            String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
-            String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
-            int own = StableHash.fold(sample, folds, seed);
-            int t = row.getInt(FeatureContract.X_TOKENS);
-            int cx = row.getInt(FeatureContract.X_CHANNELS);
-            int cy = row.getInt(FeatureContract.Y_CHANNELS);
-            float[] x = null;
-            float[] y = null;
-            long sampleHash = StableHash.of(sample, seed ^ 0x5375627361L);
-            for (Map.Entry<Integer, Integer> m : index.get(run).entrySet()) {
-                if (m.getKey() == own) {
-                    continue;
-                }
-                ModelJob job = jobs.get(m.getValue());
-                if (x == null) {
-                    x = RowValidator.map(row, FeatureContract.X);
-                    y = RowValidator.map(row, FeatureContract.Y);
-                }
-                TrainRow kept = subsample(sample, sampleHash, x, y, t, cx, cy, job.rate(), g);
-                if (kept != null) {
-                    out.add(new Tuple2<>(m.getValue(), kept));
-                }
-            }
-            return out.iterator();
-        });
+        JavaPairRDD<Integer, TrainRow> keyed = ShardPass.map(features, validator,
+                partition -> trainRows(index, jobs, folds, seed, g)).mapToPair(t -> t);
         List<TrainResult> results = keyed.partitionBy(new ModelPartitioner(jobs.size()))
                 .mapPartitions(it -> trainTask(it, jobs, config)).collect();
 
@@ -453,7 +459,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
      * train on. Results depend on the partitioning (deterministic for a given one).
      */
     @Override
-    public List<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator, Settings settings,
+    public JavaRDD<ShardScoredRow> fitAndScore(Dataset<Row> features, RowValidator validator, Settings settings,
             Progress progress) {
         if (!options.storeMode().equals("none")) {
             throw new IllegalArgumentException("fitMode per-shard does not use a model store");
@@ -462,9 +468,7 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         long seed = settings.seed();
         features.sparkSession().sparkContext().setJobDescription("infometer: flow per-shard plan (samples per "
                 + "shard, run and fold)");
-        List<ShardPlan> plans = internalRows(features).mapPartitionsWithIndex(
-                (Integer p, Iterator<InternalRow> rows) -> List.of(plan(p, rows, validator, folds, seed))
-                        .iterator(), false).collect();
+        List<ShardPlan> plans = ShardPass.map(features, validator, p -> planPass(p, folds, seed)).collect();
         checkPlans(plans);
         long models = plans.stream().mapToLong(p -> p.samples().size()).sum();
         progress.info(String.format(Locale.ROOT, "per-shard fit: %d shards with valid samples, %d models",
@@ -474,17 +478,15 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         FlowJobOptions opts = options;
         features.sparkSession().sparkContext().setJobDescription("infometer: flow per-shard fit and score ("
                 + models + " models, one shard per task)");
-        List<ShardOutput> outputs = internalRows(features).mapPartitionsWithIndex(
-                (Integer p, Iterator<InternalRow> rows) -> List.of(shardTask(p, rows, validator, folds, seed, g,
-                        opts)).iterator(), false).collect();
-        List<ShardScoredRow> out = new ArrayList<>();
-        for (ShardOutput o : outputs.stream().sorted(Comparator.comparingInt(ShardOutput::partition)).toList()) {
-            o.log().forEach(progress::info);
-            for (ScoredRow r : o.rows()) {
-                out.add(new ShardScoredRow(o.shardId(), o.partition(), r));
-            }
-        }
-        return out;
+        JavaRDD<ShardOutput> outputs = ShardPass.map(features, validator, p -> shardPass(p, folds, seed, g, opts))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        // The fits run here; their rows stay on the executors, only the log lines come back.
+        List<Tuple2<Integer, List<String>>> logs = new ArrayList<>(outputs.map(o -> new Tuple2<>(o.partition(),
+                o.log())).collect());
+        logs.sort(Comparator.comparing(Tuple2::_1));
+        logs.forEach(l -> l._2().forEach(progress::info));
+        return outputs.flatMap(o -> o.rows().stream().map(r -> new ShardScoredRow(o.shardId(), o.partition(), r))
+                .iterator());
     }
 
     /** Fails, naming the run and shard, when a model of some shard would have fewer than 2 training samples. */
@@ -513,21 +515,29 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
                 + "least 2. Use fewer input partitions (input.repartition) or fitMode global";
     }
 
-    private static ShardPlan plan(int partition, Iterator<InternalRow> rows, RowValidator validator, int folds,
-            long seed) {
-        Map<RunFold, Integer> samples = new TreeMap<>();
-        List<String> tokens = new ArrayList<>();
-        while (rows.hasNext()) {
-            InternalRow row = rows.next();
-            if (validator.check(row) != null) {
-                continue;
+    /** The planning pass of one partition: its valid samples per (run, fold), one {@link ShardPlan}. */
+    private static ShardPass.Pass<ShardPlan> planPass(int partition, int folds, long seed) {
+        return new ShardPass.Pass<>() {
+            private final Map<RunFold, Integer> samples = new TreeMap<>();
+            private final List<String> tokens = new ArrayList<>();
+
+            @Override
+            public boolean needsMaps(DecodedSample ids) {
+                return false;
             }
-            String run = row.getUTF8String(FeatureContract.RUN_ID).toString();
-            String sample = row.getUTF8String(FeatureContract.SAMPLE).toString();
-            tokens.add(sample);
-            samples.merge(new RunFold(run, StableHash.fold(sample, folds, seed)), 1, Integer::sum);
-        }
-        return new ShardPlan(partition, shardId(tokens, seed), samples);
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<ShardPlan> out) {
+                tokens.add(s.sampleToken());
+                samples.merge(new RunFold(s.runId(), StableHash.fold(s.sampleToken(), folds, seed)), 1,
+                        Integer::sum);
+            }
+
+            @Override
+            public void end(Consumer<ShardPlan> out) {
+                out.accept(new ShardPlan(partition, shardId(tokens, seed), samples));
+            }
+        };
     }
 
     /** Stable id of a shard: a hash of its sorted valid sample tokens (not of the partition index or attempt). */
@@ -537,24 +547,34 @@ public final class FlowEstimator implements CrossFitEstimator, ShardFitting {
         return String.format(Locale.ROOT, "%016x", StableHash.of(String.join("\n", sorted), seed ^ 0x7368617264L));
     }
 
-    /** Reads one shard, then fits and scores one (run, fold) model at a time. */
-    private static ShardOutput shardTask(int partition, Iterator<InternalRow> it, RowValidator validator,
-            int folds, long seed, FlowGranularity g, FlowJobOptions opts) {
-        List<ScoredRow> out = new ArrayList<>();
-        List<ShardRow> valid = new ArrayList<>();
-        while (it.hasNext()) {
-            InternalRow row = it.next();
-            Rejection rejection = validator.check(row);
-            if (rejection != null) {
-                out.add(ScoredRow.rejected(row, rejection));
-                continue;
+    /** The per-shard pass of one partition: reads the shard, then {@link #shardTask} at its end. */
+    private static ShardPass.Pass<ShardOutput> shardPass(int partition, int folds, long seed, FlowGranularity g,
+            FlowJobOptions opts) {
+        return new ShardPass.Pass<>() {
+            private final List<ScoredRow> out = new ArrayList<>();
+            private final List<ShardRow> valid = new ArrayList<>();
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<ShardOutput> emit) {
+                valid.add(new ShardRow(Scored.of(s, -1, null), StableHash.fold(s.sampleToken(), folds, seed),
+                        s.tokens(), s.xChannels(), s.yChannels(), s.x(), s.y()));
             }
-            ScoredRow id = ScoredRow.identity(row);
-            valid.add(new ShardRow(id, StableHash.fold(id.sampleToken(), folds, seed),
-                    row.getInt(FeatureContract.X_TOKENS), row.getInt(FeatureContract.X_CHANNELS),
-                    row.getInt(FeatureContract.Y_CHANNELS), RowValidator.map(row, FeatureContract.X),
-                    RowValidator.map(row, FeatureContract.Y)));
-        }
+
+            @Override
+            public void rejected(RejectedRow r, Consumer<ShardOutput> emit) {
+                out.add(Scored.rejected(r));
+            }
+
+            @Override
+            public void end(Consumer<ShardOutput> emit) {
+                emit.accept(shardTask(partition, out, valid, seed, g, opts));
+            }
+        };
+    }
+
+    /** Fits and scores one (run, fold) model at a time over one shard's rows. */
+    private static ShardOutput shardTask(int partition, List<ScoredRow> out, List<ShardRow> valid, long seed,
+            FlowGranularity g, FlowJobOptions opts) {
         valid.sort(Comparator.comparing(ShardRow::sample).thenComparing(ShardRow::run));
         String shardId = shardId(valid.stream().map(ShardRow::sample).toList(), seed);
         long shardHash = Long.parseUnsignedLong(shardId, 16);

@@ -6,9 +6,9 @@ import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.SceneProjector;
-import org.infometer.estimate.ShardRunner;
 import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
+import org.infometer.spark.ShardRunner;
 
 import java.util.List;
 import java.util.Map;
