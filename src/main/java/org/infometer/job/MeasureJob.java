@@ -169,7 +169,7 @@ public final class MeasureJob {
             } else {
                 samples.add(new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(),
                         s.tokens(), s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits(), s.block(),
-                        s.inFold() == null ? null : s.inFold().miBits()));
+                        s.inFold() == null ? null : s.inFold().miBits(), s.bits().miBits()));
             }
         }
         rejected.sort(Comparator.comparing((ScoredRow r) -> String.valueOf(r.sourceFile()))
@@ -198,6 +198,7 @@ public final class MeasureJob {
             verdict = Validity.constantChannels(verdict, ranges.constantChannels(run.runId(), contract.x(),
                     contract.y()));
             verdict = Validity.foldsUsed(verdict, foldsUsed(list), cfg.estimator().folds(), list.size());
+            verdict = Validity.variationalBound(verdict, run.perToken().get("mi"), diagnostics.get(run.runId()));
             runValidity.put(run.runId(), verdict);
             for (Reductions.SceneStats sc : scenes) {
                 if (sc.runId().equals(run.runId())) {
@@ -318,7 +319,8 @@ public final class MeasureJob {
         List<Row> s = new ArrayList<>();
         for (SampleResult r : Reductions.sorted(samples)) {
             s.add(RowFactory.create(date, job, r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(), x, y, est,
-                    r.fold(), r.tokens(), r.hxBits(), r.hyBits(), r.hxyBits(), r.miBits(), r.miBits() / r.tokens()));
+                    r.fold(), r.tokens(), nanToNull(r.hxBits()), nanToNull(r.hyBits()), nanToNull(r.hxyBits()),
+                    r.miBits(), r.miBits() / r.tokens()));
         }
         TableContract sceneTable = TableContract.load("scene_mi");
         List<Row> sc = new ArrayList<>();
@@ -337,9 +339,9 @@ public final class MeasureJob {
             v.put("mi_se_bits_per_sample", nanToNull(r.miPerSample().se()));
             v.put("mi_bits_per_token", r.miPerToken().value());
             v.put("mi_se_bits_per_token", nanToNull(r.miPerToken().se()));
-            v.put("hx_bits_per_token", r.hxPerToken());
-            v.put("hy_bits_per_token", r.hyPerToken());
-            v.put("hxy_bits_per_token", r.hxyPerToken());
+            v.put("hx_bits_per_token", nanToNull(r.hxPerToken()));
+            v.put("hy_bits_per_token", nanToNull(r.hyPerToken()));
+            v.put("hxy_bits_per_token", nanToNull(r.hxyPerToken()));
             v.put("redundancy_rank", r.rank());
             v.put("redundancy_percentile", r.percentile());
             v.put("mi_run_model_bits_per_token", r.pooledMiPerToken().value());
@@ -349,7 +351,7 @@ public final class MeasureJob {
             v.put("status_reason", verdict.reason());
             for (String qn : List.of("hx_given_y", "hy_given_x")) {
                 Estimate e = LossOfPrecision.scenePerToken(r, qn);
-                v.put(qn + "_bits_per_token", e.value());
+                v.put(qn + "_bits_per_token", nanToNull(e.value()));
                 v.put(qn + "_se_bits_per_token", nanToNull(e.se()));
             }
             putShares(v, r.miPerToken(), channelCounts.get(r.runId()));
@@ -371,9 +373,10 @@ public final class MeasureJob {
             v.put("n_scenes", r.scenes());
             v.put("n_quarantined", quarantinedByRun.getOrDefault(r.runId(), 0L));
             for (String qn : Reductions.QUANTITIES) {
-                v.put(qn + "_bits_per_sample", r.perSample().get(qn).value());
+                // NaN only where the estimator gives no entropies (the variational bounds): NULL, never 0 or NaN.
+                v.put(qn + "_bits_per_sample", nanToNull(r.perSample().get(qn).value()));
                 v.put(qn + "_se_bits_per_sample", nanToNull(r.perSample().get(qn).se()));
-                v.put(qn + "_bits_per_token", r.perToken().get(qn).value());
+                v.put(qn + "_bits_per_token", nanToNull(r.perToken().get(qn).value()));
                 v.put(qn + "_se_bits_per_token", nanToNull(r.perToken().get(qn).se()));
             }
             v.put("mi_ci95_low_bits_per_token", nanToNull(r.ci95Low()));
