@@ -441,6 +441,18 @@ final class PidAnalysis {
                 }
             }
             o.put("dominant_term", r.dominant());
+            double[] info = r.information();
+            o.put("complementarity", info[2] > PidResult.ZERO_INFORMATION_BITS ? 1 - t[0] / info[2] : Double.NaN);
+            if (r.mine() != null) {
+                // Side by side with the PID-based complementarity above (README, "MINE-based complementarity").
+                com.fasterxml.jackson.databind.node.ObjectNode m = o.putObject("mine_bits_per_token");
+                m.put("i_x_target", r.mine().iX().bits());
+                m.put("i_y_target", r.mine().iY().bits());
+                m.put("i_joint_target", r.mine().iJoint().bits());
+                m.put("complementarity", r.mine().complementarity().bits());
+                m.put("complementarity_se", r.mine().complementarity().seBits());
+                m.put("tokens", r.mine().tokens());
+            }
             SummaryJson.putVerdict(o, r.verdict());
         }
         long sceneNotOk = outcome.rows().stream().filter(r -> r.level().equals("scene") && !r.verdict().ok()).count();
