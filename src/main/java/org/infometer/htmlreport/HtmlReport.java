@@ -83,7 +83,8 @@ public final class HtmlReport {
             for (String q : List.of("hx", "hy", "hxy", "hx_given_y", "hy_given_x")) {
                 entropies.addValue((Double) r.getAs(q + "_bits_per_token"), label(q), run);
             }
-            runRows.add(List.of(run, (Object) r.getAs("estimator"), r.getAs("n_samples"), r.getAs("n_scenes"), v,
+            // asList, not List.of: the entropy columns are NULL for MI-only (variational) estimators.
+            runRows.add(java.util.Arrays.asList(run, (Object) r.getAs("estimator"), r.getAs("n_samples"), r.getAs("n_scenes"), v,
                     lo, hi, runTruth.containsKey(run) ? runTruth.get(run) : "", r.getAs("hx_bits_per_token"),
                     r.getAs("hy_bits_per_token"), r.getAs("hxy_bits_per_token"), r.getAs("hx_given_y_bits_per_token"),
                     r.getAs("hy_given_x_bits_per_token"), r.getAs("status"), nz(r.getAs("status_reason"))));

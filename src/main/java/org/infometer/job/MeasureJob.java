@@ -182,8 +182,10 @@ public final class MeasureJob {
             constant.put(run, ranges.constantChannels(run, contract.x(), contract.y()));
         }
         boolean tokenGranularity = !"map".equals(cfg.estimator().granularity());
+        Map<String, Map<String, Double>> diagnosticsCopy = new TreeMap<>();
+        diagnostics.forEach((k, v) -> diagnosticsCopy.put(k, new TreeMap<>(v)));
         RunReduction.Params params = new RunReduction.Params(cfg.estimator().folds(), tokenGranularity, undescribed,
-                channelCounts, constant);
+                channelCounts, constant, diagnosticsCopy);
         spark.sparkContext().setJobDescription("infometer: run and scene reductions (one task per run)");
         Map<String, RunReduction.Outcome> outcomes = scored.perRun((run, sorted) -> RunReduction.reduce(run,
                 sorted.stream().map(MeasureJob::sample).toList(), params), scoredRuns.size());
@@ -282,7 +284,7 @@ public final class MeasureJob {
     static SampleResult sample(ScoredRow s) {
         return new SampleResult(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.fold(), s.tokens(),
                 s.bits().hxBits(), s.bits().hyBits(), s.bits().hxyBits(), s.block(),
-                s.inFold() == null ? null : s.inFold().miBits());
+                s.inFold() == null ? null : s.inFold().miBits(), s.bits().miBits());
     }
 
     /** Folds that hold at least one of the samples (at most the configured number; fewer for small runs). */
@@ -333,9 +335,9 @@ public final class MeasureJob {
             v.put("mi_se_bits_per_sample", nanToNull(r.miPerSample().se()));
             v.put("mi_bits_per_token", r.miPerToken().value());
             v.put("mi_se_bits_per_token", nanToNull(r.miPerToken().se()));
-            v.put("hx_bits_per_token", r.hxPerToken());
-            v.put("hy_bits_per_token", r.hyPerToken());
-            v.put("hxy_bits_per_token", r.hxyPerToken());
+            v.put("hx_bits_per_token", nanToNull(r.hxPerToken()));
+            v.put("hy_bits_per_token", nanToNull(r.hyPerToken()));
+            v.put("hxy_bits_per_token", nanToNull(r.hxyPerToken()));
             v.put("redundancy_rank", r.rank());
             v.put("redundancy_percentile", r.percentile());
             v.put("mi_run_model_bits_per_token", r.pooledMiPerToken().value());
@@ -345,7 +347,7 @@ public final class MeasureJob {
             v.put("status_reason", verdict.reason());
             for (String qn : List.of("hx_given_y", "hy_given_x")) {
                 Estimate e = LossOfPrecision.scenePerToken(r, qn);
-                v.put(qn + "_bits_per_token", e.value());
+                v.put(qn + "_bits_per_token", nanToNull(e.value()));
                 v.put(qn + "_se_bits_per_token", nanToNull(e.se()));
             }
             putShares(v, r.miPerToken(), channelCounts.get(r.runId()));
@@ -367,9 +369,10 @@ public final class MeasureJob {
             v.put("n_scenes", r.scenes());
             v.put("n_quarantined", quarantinedByRun.getOrDefault(r.runId(), 0L));
             for (String qn : Reductions.QUANTITIES) {
-                v.put(qn + "_bits_per_sample", r.perSample().get(qn).value());
+                // NaN only where the estimator gives no entropies (the variational bounds): NULL, never 0 or NaN.
+                v.put(qn + "_bits_per_sample", nanToNull(r.perSample().get(qn).value()));
                 v.put(qn + "_se_bits_per_sample", nanToNull(r.perSample().get(qn).se()));
-                v.put(qn + "_bits_per_token", r.perToken().get(qn).value());
+                v.put(qn + "_bits_per_token", nanToNull(r.perToken().get(qn).value()));
                 v.put(qn + "_se_bits_per_token", nanToNull(r.perToken().get(qn).se()));
             }
             v.put("mi_ci95_low_bits_per_token", nanToNull(r.ci95Low()));

@@ -5,6 +5,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.infometer.config.JobConfig;
 import org.infometer.estimate.StableHash;
+import org.infometer.estimate.variational.Complementarity;
+import org.infometer.estimate.variational.CriticConfig;
 import org.infometer.io.IcebergTables;
 import org.infometer.pid.BrojaSolver;
 import org.infometer.pid.JointDistribution;
@@ -24,6 +26,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,7 +51,21 @@ final class PidAnalysis {
     record PidRow(String level, String runId, String sceneToken, int k, String discretisation, int pcaDims,
                   long samples, long tokens, int targetValues, PidResult result, double[] low, double[] high,
                   int replicates, int failed, List<PidBootstrap.Corrected> corrected, long occupiedCells,
-                  Validity.Verdict verdict) {
+                  Validity.Verdict verdict, Complementarity.Result mine) {
+
+        PidRow(String level, String runId, String sceneToken, int k, String discretisation, int pcaDims,
+               long samples, long tokens, int targetValues, PidResult result, double[] low, double[] high,
+               int replicates, int failed, List<PidBootstrap.Corrected> corrected, long occupiedCells,
+               Validity.Verdict verdict) {
+            this(level, runId, sceneToken, k, discretisation, pcaDims, samples, tokens, targetValues, result, low,
+                    high, replicates, failed, corrected, occupiedCells, verdict, null);
+        }
+
+        /** This row with its MINE-based complementarity. */
+        PidRow withMine(Complementarity.Result m) {
+            return new PidRow(level, runId, sceneToken, k, discretisation, pcaDims, samples, tokens, targetValues,
+                    result, low, high, replicates, failed, corrected, occupiedCells, verdict, m);
+        }
 
         /** The reported R, U_x, U_y, S: bias-corrected where a bootstrap ran, else plug-in. */
         double[] terms() {
@@ -135,6 +152,59 @@ final class PidAnalysis {
                 high, reps, failed, corrected, occupied, verdict);
     }
 
+    /** Tokens MINE complementarity is trained and evaluated on, at most (a stable-hash subsample beyond). */
+    static final int MINE_MAX_TOKENS = 12_000;
+    /** Cross-fitting folds of the MINE terms (by sample). */
+    static final int MINE_FOLDS = 3;
+    /** Critic settings of the MINE terms: small, as the inputs are one-hot cluster ids and target values. */
+    static final CriticConfig MINE_CRITIC = new CriticConfig(32, 400, 128, 5e-3, 0.01, 0L);
+
+    /**
+     * MINE-based complementarity on the PID's own discretised tokens (cluster ids of the main k and the target):
+     * each sample's counted tokens, at most {@link #MINE_MAX_TOKENS} kept by a stable hash of (sample, cell, copy),
+     * folds by sample.
+     */
+    static Complementarity.Result mineComplementarity(String runId, List<SampleCounts> samples, int k,
+                                                      Map<Integer, Integer> dict, long seed) {
+        long total = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
+        double rate = Math.min(1.0, (double) MINE_MAX_TOKENS / Math.max(total, 1));
+        long hashSeed = StableHash.combine(seed, StableHash.of(runId, 0x3c0));
+        List<int[]> tokens = new ArrayList<>();
+        for (SampleCounts s : samples) {
+            int fold = StableHash.fold(s.sampleToken(), MINE_FOLDS, hashSeed);
+            long sh = StableHash.of(s.sampleToken(), hashSeed);
+            long[] cells = s.cells().clone();
+            Integer[] order = new Integer[cells.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, Comparator.comparingLong(i -> cells[i]));
+            for (int i : order) {
+                for (long c = 0; c < s.counts()[i]; c++) {
+                    long h = StableHash.combine(sh, cells[i], c);
+                    if (rate >= 1 || Long.compareUnsigned(h, (long) (rate * 0x1p63) << 1) < 0) {
+                        tokens.add(new int[] {SampleCounts.x1(cells[i], k), SampleCounts.x2(cells[i], k),
+                                dict.get(SampleCounts.target(cells[i])), fold});
+                    }
+                }
+            }
+        }
+        int n = tokens.size();
+        int[] x = new int[n];
+        int[] y = new int[n];
+        int[] t = new int[n];
+        int[] f = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] v = tokens.get(i);
+            x[i] = v[0];
+            y[i] = v[1];
+            t[i] = v[2];
+            f[i] = v[3];
+        }
+        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS,
+                MINE_CRITIC.withSeed(hashSeed));
+    }
+
     /** Distinct (x, y, target) cells with a count in these samples. */
     static long occupiedCells(List<SampleCounts> samples) {
         java.util.HashSet<Long> cells = new java.util.HashSet<>();
@@ -184,6 +254,14 @@ final class PidAnalysis {
                 boolean bootstrap = pid.bootstrap() > 0;
                 PidRow runRow = row("run", runId, null, k, disc, d.x().dims(), dict.size(), samples, dict, solver,
                         cfg, bootstrap);
+                if (e.getKey() == 0) {
+                    runRow = runRow.withMine(mineComplementarity(runId, samples, k, dict, cfg.estimator().seed()));
+                    Complementarity.Result m = runRow.mine();
+                    progress.info(String.format(Locale.ROOT, "run %s, k=%d: MINE I(X;T) %.4f, I(Y;T) %.4f, "
+                            + "I(X,Y;T) %.4f, complementarity %.4f ± %.4f bits/token (%,d tokens)", runId, k,
+                            m.iX().bits(), m.iY().bits(), m.iJoint().bits(), m.complementarity().bits(),
+                            m.complementarity().seBits(), m.tokens()));
+                }
                 rows.add(runRow);
                 if (e.getKey() == 0) {
                     double[] v = runRow.terms();
@@ -316,6 +394,12 @@ final class PidAnalysis {
         v.put("i_joint_target_raw_bits", p.miJointBits());
         v.put("complementarity", nan(info[2] > PidResult.ZERO_INFORMATION_BITS ? 1 - t[0] / info[2]
                 : Double.NaN));
+        Complementarity.Result m = r.mine();
+        putMine(v, "mine_i_x_target", m == null ? null : m.iX());
+        putMine(v, "mine_i_y_target", m == null ? null : m.iY());
+        putMine(v, "mine_i_joint_target", m == null ? null : m.iJoint());
+        putMine(v, "mine_complementarity", m == null ? null : m.complementarity());
+        v.put("mine_tokens", m == null ? null : (long) m.tokens());
         v.put("dominant_term", r.dominant());
         v.put("solver_gap_bits", p.dualityGapBits());
         v.put("converged", p.converged());
@@ -323,6 +407,11 @@ final class PidAnalysis {
         v.put("status", r.verdict().status().label());
         v.put("status_reason", r.verdict().reason());
         return v;
+    }
+
+    private static void putMine(Map<String, Object> v, String name, Complementarity.Term t) {
+        v.put(name + "_bits", t == null ? null : nan(t.bits()));
+        v.put(name + "_se_bits", t == null ? null : nan(t.seBits()));
     }
 
     /** Job status and counts of ok, unreliable and failed pid rows. */
@@ -360,6 +449,18 @@ final class PidAnalysis {
                 }
             }
             o.put("dominant_term", r.dominant());
+            double[] info = r.information();
+            o.put("complementarity", info[2] > PidResult.ZERO_INFORMATION_BITS ? 1 - t[0] / info[2] : Double.NaN);
+            if (r.mine() != null) {
+                // Side by side with the PID-based complementarity above (README, "MINE-based complementarity").
+                com.fasterxml.jackson.databind.node.ObjectNode m = o.putObject("mine_bits_per_token");
+                m.put("i_x_target", r.mine().iX().bits());
+                m.put("i_y_target", r.mine().iY().bits());
+                m.put("i_joint_target", r.mine().iJoint().bits());
+                m.put("complementarity", r.mine().complementarity().bits());
+                m.put("complementarity_se", r.mine().complementarity().seBits());
+                m.put("tokens", r.mine().tokens());
+            }
             SummaryJson.putVerdict(o, r.verdict());
         }
         long sceneNotOk = outcome.rows().stream().filter(r -> r.level().equals("scene") && !r.verdict().ok()).count();

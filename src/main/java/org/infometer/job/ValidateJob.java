@@ -40,6 +40,8 @@ public final class ValidateJob {
 
     static final double LN2 = Math.log(2);
     static final String NAMESPACE_OF_TASK_TABLES = "infometer_validation";
+    /** What --estimators may name; the default stays gaussian,flow (the variational bounds train a critic per fold). */
+    static final List<String> ESTIMATORS = List.of("gaussian", "flow", "mine", "infonce");
 
     private ValidateJob() {
     }
@@ -51,8 +53,9 @@ public final class ValidateJob {
 
         public Options {
             for (String e : estimators) {
-                if (!List.of("gaussian", "flow").contains(e)) {
-                    throw new IllegalArgumentException("--estimators takes gaussian and/or flow, got " + e);
+                if (!ESTIMATORS.contains(e)) {
+                    throw new IllegalArgumentException("--estimators takes " + String.join(", ", ESTIMATORS)
+                            + " (comma-separated), got " + e);
                 }
             }
             Map<String, BenchmarkTask> known = BenchmarkTasks.byName();

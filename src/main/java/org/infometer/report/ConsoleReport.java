@@ -32,9 +32,9 @@ public final class ConsoleReport {
                             && r.trueMiBitsPerTokenByRun().get(s.runId()) <= s.ci95High() ? "(inside CI)"
                             : "(outside CI)") : "";
             Validity.Verdict v = r.runValidity().getOrDefault(s.runId(), Validity.Verdict.OK);
-            out.printf("%-14s %8d %7d  %.4f [%.4f, %.4f]   %7.2f %7.2f %7.2f   %s%s%n", s.runId(), s.samples(),
-                    s.scenes(), mi.value(), s.ci95Low(), s.ci95High(), s.perToken().get("hx").value(),
-                    s.perToken().get("hy").value(), s.perToken().get("hxy").value(), t,
+            out.printf("%-14s %8d %7d  %.4f [%.4f, %.4f]   %7s %7s %7s   %s%s%n", s.runId(), s.samples(),
+                    s.scenes(), mi.value(), s.ci95Low(), s.ci95High(), bits(s.perToken().get("hx").value()),
+                    bits(s.perToken().get("hy").value()), bits(s.perToken().get("hxy").value()), t,
                     v.ok() ? "" : "  " + v.mark());
         }
         long notOkScenes = r.sceneValidity().values().stream().filter(v -> !v.ok()).count();
@@ -79,5 +79,10 @@ public final class ConsoleReport {
 
     static String shortToken(String t) {
         return t.length() > 12 ? t.substring(0, 12) + "…" : t;
+    }
+
+    /** An entropy per token, or n/a where the estimator gives none (the variational bounds: MI only). */
+    static String bits(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format("%.2f", v);
     }
 }

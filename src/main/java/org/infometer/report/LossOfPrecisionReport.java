@@ -34,10 +34,15 @@ public final class LossOfPrecisionReport {
                     hi = Math.max(hi, v);
                 }
             }
-            out.printf(Locale.ROOT, "  %-14s H(X|Y) %.3f ± %.3f  H(Y|X) %.3f ± %.3f   share X|Y %.4f ± %.4f  "
-                            + "Y|X %.4f ± %.4f%s%n", r.runId(), hxy.value(), hxy.se(), hyx.value(), hyx.se(),
+            out.printf(Locale.ROOT, "  %-14s H(X|Y) %s  H(Y|X) %s   share X|Y %.4f ± %.4f  "
+                            + "Y|X %.4f ± %.4f%s%n", r.runId(), withSe(hxy), withSe(hyx),
                     s.xGivenY(), s.xGivenYSe(), s.yGivenX(), s.yGivenXSe(),
                     lo <= hi ? String.format(Locale.ROOT, "   scenes X|Y %.4f..%.4f", lo, hi) : "");
         }
+    }
+
+    /** "value ± se", or n/a for an estimator without entropies (MI-only bounds; the shares need MI only). */
+    private static String withSe(Estimate e) {
+        return Double.isNaN(e.value()) ? "n/a" : String.format(Locale.ROOT, "%.3f ± %.3f", e.value(), e.se());
     }
 }

@@ -26,7 +26,8 @@ public final class RunReduction {
      * channels (may be absent).
      */
     public record Params(int folds, boolean tokenGranularity, String undescribed, Map<String, int[]> channelsByRun,
-                         Map<String, List<String>> constantChannelsByRun) implements Serializable {
+                         Map<String, List<String>> constantChannelsByRun,
+                         Map<String, Map<String, Double>> diagnosticsByRun) implements Serializable {
     }
 
     /** One run's statistics, its scenes (ranked, without values), verdicts and the folds its samples used. */
@@ -53,6 +54,8 @@ public final class RunReduction {
         verdict = Validity.constantChannels(verdict, p.constantChannelsByRun().getOrDefault(runId, List.of()));
         int used = foldsUsed(sorted);
         verdict = Validity.foldsUsed(verdict, used, p.folds(), sorted.size());
+        verdict = Validity.variationalBound(verdict, run.perToken().get("mi"),
+                p.diagnosticsByRun() == null ? null : p.diagnosticsByRun().get(runId));
         Map<String, Validity.Verdict> sceneVerdicts = new TreeMap<>();
         for (Reductions.SceneStats sc : scenes) {
             sceneVerdicts.put(sceneKey(runId, sc.sceneToken()), Validity.sceneMi(sc, dims, p.tokenGranularity(),

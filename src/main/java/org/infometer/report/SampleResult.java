@@ -7,11 +7,26 @@ import java.io.Serializable;
 /**
  * One scored sample, as the reductions and the sample table see it; {@code block} (may be null) describes its
  * tokens in the run's scene coordinates, for the scene-level refit ({@link SceneValues}); {@code inFoldMiBits}
- * (null for most samples) is its MI under a model fitted with it, for the overfit check.
+ * (null for most samples) is its MI under a model fitted with it, for the overfit check. {@code miBits} is
+ * {@code hxBits + hyBits - hxyBits} for entropy models; estimators that give MI only (the variational bounds) have
+ * NaN entropies ({@link #hasEntropies()} false), which the tables write as NULL.
  */
 public record SampleResult(String runId, String sceneToken, String sampleToken, Long timestamp, int fold,
                            int tokens, double hxBits, double hyBits, double hxyBits, SceneBlockStats block,
-                           Double inFoldMiBits) implements Serializable {
+                           Double inFoldMiBits, double miBits) implements Serializable {
+
+    public SampleResult(String runId, String sceneToken, String sampleToken, Long timestamp, int fold, int tokens,
+                        double hxBits, double hyBits, double hxyBits, SceneBlockStats block, Double inFoldMiBits) {
+        this(runId, sceneToken, sampleToken, timestamp, fold, tokens, hxBits, hyBits, hxyBits, block, inFoldMiBits,
+                hxBits + hyBits - hxyBits);
+    }
+
+    /** A sample of an estimator that gives MI only. */
+    public static SampleResult miOnly(String runId, String sceneToken, String sampleToken, Long timestamp, int fold,
+                                      int tokens, double miBits, Double inFoldMiBits) {
+        return new SampleResult(runId, sceneToken, sampleToken, timestamp, fold, tokens, Double.NaN, Double.NaN,
+                Double.NaN, null, inFoldMiBits, miBits);
+    }
 
     public SampleResult(String runId, String sceneToken, String sampleToken, Long timestamp, int fold, int tokens,
                         double hxBits, double hyBits, double hxyBits) {
@@ -26,11 +41,11 @@ public record SampleResult(String runId, String sceneToken, String sampleToken, 
     /** The same sample with its codelengths shifted by {@code dx, dy, dxy} bits. */
     SampleResult shifted(double dx, double dy, double dxy) {
         return new SampleResult(runId, sceneToken, sampleToken, timestamp, fold, tokens, hxBits + dx, hyBits + dy,
-                hxyBits + dxy, block, inFoldMiBits);
+                hxyBits + dxy, block, inFoldMiBits, miBits + dx + dy - dxy);
     }
 
-    public double miBits() {
-        return hxBits + hyBits - hxyBits;
+    public boolean hasEntropies() {
+        return !(Double.isNaN(hxBits) && Double.isNaN(hyBits) && Double.isNaN(hxyBits));
     }
 
     /** The named per-sample quantity in bits: hx, hy, hxy, mi, hx_given_y, hy_given_x. */

@@ -102,14 +102,14 @@ public final class SummaryJson {
             ObjectNode perToken = o.putObject("bits_per_token");
             r.perToken().forEach((q, e) -> {
                 ObjectNode v = perToken.putObject(q);
-                v.put("value", e.value());
-                v.put("se", e.se());
+                putNullable(v, "value", e.value());
+                putNullable(v, "se", e.se());
             });
             ObjectNode perSample = o.putObject("bits_per_sample");
             r.perSample().forEach((q, e) -> {
                 ObjectNode v = perSample.putObject(q);
-                v.put("value", e.value());
-                v.put("se", e.se());
+                putNullable(v, "value", e.value());
+                putNullable(v, "se", e.se());
             });
             o.put("mi_ci95_low_bits_per_token", r.ci95Low());
             o.put("mi_ci95_high_bits_per_token", r.ci95High());
@@ -187,5 +187,14 @@ public final class SummaryJson {
             throw new UncheckedIOException("Cannot write summary " + p, e);
         }
         return p;
+    }
+
+    /** NaN as JSON null: the variational estimators give no entropies, and NaN is not JSON. */
+    private static void putNullable(ObjectNode o, String key, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(key);
+        } else {
+            o.put(key, v);
+        }
     }
 }

@@ -2,6 +2,8 @@ package org.infometer.report;
 
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.infometer.estimate.SceneRefit;
+import org.infometer.estimate.variational.CrossFittedBound;
+import org.infometer.estimate.variational.VariationalEstimatorSpec;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -220,7 +222,9 @@ public final class Validity {
                                   boolean tokenGranularity, boolean checkDimensions) {
         int nonFinite = 0;
         for (SampleResult s : samples) {
-            if (!Double.isFinite(s.hxBits()) || !Double.isFinite(s.hyBits()) || !Double.isFinite(s.hxyBits())) {
+            boolean entropies = !s.hasEntropies()
+                    || Double.isFinite(s.hxBits()) && Double.isFinite(s.hyBits()) && Double.isFinite(s.hxyBits());
+            if (!entropies || !Double.isFinite(s.miBits())) {
                 nonFinite++;
             }
         }
@@ -437,5 +441,37 @@ public final class Validity {
         return adding(v, Status.UNRELIABLE, "constant channel(s) " + String.join(", ", constant) + ": their "
                 + "differential entropy is -infinity, so the H values are not meaningful (the true MI does not depend on "
                 + "such a channel)");
+    }
+
+    /**
+     * The variational bounds' own checks, from their per-run diagnostics (no-op for other estimators). InfoNCE can
+     * never exceed ln K: an estimate at or above {@link CrossFittedBound#CEILING_SHARE} of it is a lower bound that
+     * says little about how much larger the truth is. A critic whose training diverged (non-finite values) or whose
+     * training curve was still moving at the end (README, "Validity status") gives a bound nobody should read as
+     * the MI.
+     */
+    public static Verdict variationalBound(Verdict v, Estimate miPerToken, Map<String, Double> diagnostics) {
+        if (diagnostics == null) {
+            return v;
+        }
+        Double ceiling = diagnostics.get(VariationalEstimatorSpec.CEILING);
+        if (ceiling != null && miPerToken.value() >= CrossFittedBound.CEILING_SHARE * ceiling) {
+            v = adding(v, Status.UNRELIABLE, String.format(Locale.ROOT, "near InfoNCE ceiling ln(K)=%.3f nats "
+                    + "(%.3f bits/token, K=%d): estimate %.3f bits/token is at least %.0f%% of it; a lower bound, the "
+                    + "true MI may be larger (raise batchSize)", ceiling * Math.log(2), ceiling,
+                    Math.round(Math.pow(2, ceiling)), miPerToken.value(), 100 * CrossFittedBound.CEILING_SHARE));
+        }
+        Double diverged = diagnostics.get(VariationalEstimatorSpec.DIVERGED);
+        if (diverged != null && diverged > 0) {
+            v = adding(v, Status.FAILED, String.format(Locale.ROOT, "critic training diverged (non-finite values) "
+                    + "in %.0f fold(s)", diverged));
+        }
+        Double unconverged = diagnostics.get(VariationalEstimatorSpec.UNCONVERGED);
+        if (unconverged != null && unconverged > 0) {
+            v = adding(v, Status.UNRELIABLE, String.format(Locale.ROOT, "critic training did not converge in %.0f "
+                    + "fold(s): the training bound still moved in the last tenth of the steps (raise steps)",
+                    unconverged));
+        }
+        return v;
     }
 }

@@ -165,9 +165,9 @@ public final class ScoredSamples {
             v.put("timestamp", r.timestamp());
             v.put("fold", r.fold());
             v.put("token_count", r.tokens());
-            v.put("hx_bits", r.bits().hxBits());
-            v.put("hy_bits", r.bits().hyBits());
-            v.put("hxy_bits", r.bits().hxyBits());
+            v.put("hx_bits", finiteOrNull(r.bits().hxBits()));
+            v.put("hy_bits", finiteOrNull(r.bits().hyBits()));
+            v.put("hxy_bits", finiteOrNull(r.bits().hxyBits()));
             v.put("mi_bits", r.bits().miBits());
             v.put("mi_bits_per_token", r.bits().miBits() / r.tokens());
             return table.row(v);
@@ -242,5 +242,10 @@ public final class ScoredSamples {
         public int compare(ScoredRow a, ScoredRow b) {
             return ORDER.compare(a, b);
         }
+    }
+
+    /** Variational estimators give MI only: their NaN entropies are NULL in the tables, never NaN or 0. */
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 }

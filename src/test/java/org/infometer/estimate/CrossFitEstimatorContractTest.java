@@ -178,10 +178,12 @@ public abstract class CrossFitEstimatorContractTest {
             assertFalse(r.rejected(), () -> "contract data rejected: " + r.rejection().reason());
             bySample.put(r.sampleToken(), r.bits());
             samples.add(new SampleResult(r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(), r.fold(),
-                    r.tokens(), r.bits().hxBits(), r.bits().hyBits(), r.bits().hxyBits()));
+                    r.tokens(), r.bits().hxBits(), r.bits().hyBits(), r.bits().hxyBits(), null, null,
+                    r.bits().miBits()));
         }
         assertEquals(data.size(), samples.size());
-        return new Outcome(bySample, samples, Reductions.run("run-1", samples));
+        // Sorted as the job sorts them (Reductions.byRun): sums in arrival order could differ in the last bit.
+        return new Outcome(bySample, samples, Reductions.run("run-1", Reductions.sorted(samples)));
     }
 
     @Test
@@ -190,7 +192,14 @@ public abstract class CrossFitEstimatorContractTest {
         double sumMi = 0;
         long tokens = 0;
         for (SampleResult s : o.samples()) {
-            assertEquals(s.hxBits() + s.hyBits() - s.hxyBits(), s.miBits(), 1e-9 * Math.abs(s.hxyBits()) + 1e-12);
+            if (s.hasEntropies()) {
+                assertEquals(s.hxBits() + s.hyBits() - s.hxyBits(), s.miBits(),
+                        1e-9 * Math.abs(s.hxyBits()) + 1e-12);
+            } else {
+                // MI-only estimators (the variational bounds) give no entropies at all, not some of them.
+                assertTrue(Double.isNaN(s.hxBits()) && Double.isNaN(s.hyBits()) && Double.isNaN(s.hxyBits()));
+                assertTrue(Double.isFinite(s.miBits()));
+            }
             sumMi += s.miBits();
             tokens += s.tokens();
         }

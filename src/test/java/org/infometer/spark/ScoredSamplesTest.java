@@ -82,7 +82,7 @@ class ScoredSamplesTest {
         Map<String, int[]> channels = new TreeMap<>();
         channels.put("scheme_1", new int[] {6, 5});
         channels.put("scheme_2", new int[] {6, 5});
-        params = new RunReduction.Params(5, true, null, channels, Map.of("scheme_2", List.of("camera_3")));
+        params = new RunReduction.Params(5, true, null, channels, Map.of("scheme_2", List.of("camera_3")), Map.of());
     }
 
     static SampleResult sample(ScoredRow s) {

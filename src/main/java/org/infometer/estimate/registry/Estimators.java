@@ -4,6 +4,8 @@ import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.EstimatorSpec;
 import org.infometer.estimate.flow.FlowEstimatorSpec;
 import org.infometer.estimate.gaussian.GaussianEstimatorSpec;
+import org.infometer.estimate.variational.Bound;
+import org.infometer.estimate.variational.VariationalEstimatorSpec;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +20,9 @@ public final class Estimators {
 
     private static final List<EstimatorSpec> REGISTERED = List.of(
             new GaussianEstimatorSpec(),
-            new FlowEstimatorSpec());
+            new FlowEstimatorSpec(),
+            new VariationalEstimatorSpec(Bound.MINE),
+            new VariationalEstimatorSpec(Bound.INFONCE));
 
     private Estimators() {
     }

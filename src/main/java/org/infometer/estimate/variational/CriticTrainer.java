@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import org.infometer.estimate.flow.FlowTrainer;
 
@@ -31,8 +32,20 @@ public final class CriticTrainer {
     private CriticTrainer() {
     }
 
+    /**
+     * A trained critic and its training curve: the bound's value on the training batches (nats), averaged over
+     * each tenth of the steps, for the convergence check.
+     */
+    public record Trained(Critic critic, double[] curve) {
+    }
+
     /** Trains on {@code n} tokens (row-major {@code x}: n x cx, {@code y}: n x cy). */
     public static Critic train(float[] x, float[] y, int n, int cx, int cy, Bound bound, CriticConfig config) {
+        return trainTraced(x, y, n, cx, cy, bound, config).critic();
+    }
+
+    /** As {@link #train}, with the training curve. */
+    public static Trained trainTraced(float[] x, float[] y, int n, int cx, int cy, Bound bound, CriticConfig config) {
         if (n < config.batch()) {
             throw new IllegalArgumentException("Critic training needs at least batch=" + config.batch()
                     + " tokens, got " + n);
@@ -43,14 +56,29 @@ public final class CriticTrainer {
         Engine engine = Engine.getEngine("PyTorch");
         int in = cx + cy;
         int h = config.hidden();
+        int extra = config.layers() - 1;
         SplittableRandom rng = new SplittableRandom(config.seed());
+        int tenths = Math.min(10, config.steps());
+        double[] curve = new double[tenths];
+        int[] curveCount = new int[tenths];
         FlowTrainer.TRAINING_LOCK.lock();
+        // One intra-op thread: the tensors are small (a K x K x hidden block at most), so more threads only contend
+        // with Spark's task threads; the count is per thread in the CPU build and restored afterwards.
+        int threads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(1);
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            NDArray[] p = {
-                    m.create(init(rng, h * in, Math.sqrt(2.0 / in)), new Shape(h, in)),
-                    m.zeros(new Shape(h)),
-                    m.create(init(rng, h, Math.sqrt(1.0 / h)), new Shape(h, 1)),
-                    m.zeros(new Shape(1))};
+            // p: W1x (h x cx), W1y (h x cy), b1, then per extra layer W (h x h), b, then w2 (h x 1), b2.
+            NDArray[] p = new NDArray[5 + 2 * extra];
+            float[] w1 = init(rng, h * in, Math.sqrt(2.0 / in));
+            p[0] = m.create(columns(w1, h, in, 0, cx), new Shape(h, cx));
+            p[1] = m.create(columns(w1, h, in, cx, cy), new Shape(h, cy));
+            p[2] = m.zeros(new Shape(h));
+            for (int l = 0; l < extra; l++) {
+                p[3 + 2 * l] = m.create(init(rng, h * h, Math.sqrt(2.0 / h)), new Shape(h, h));
+                p[4 + 2 * l] = m.zeros(new Shape(h));
+            }
+            p[3 + 2 * extra] = m.create(init(rng, h, Math.sqrt(1.0 / h)), new Shape(h, 1));
+            p[4 + 2 * extra] = m.zeros(new Shape(1));
             NDArray[] mom = new NDArray[p.length];
             NDArray[] vel = new NDArray[p.length];
             for (int k = 0; k < p.length; k++) {
@@ -62,36 +90,89 @@ public final class CriticTrainer {
             int b = config.batch();
             for (int step = 1; step <= config.steps(); step++) {
                 int[] idx = sample(rng, n, b);
+                double value;
                 try (NDScope scope = new NDScope()) {
                     try (GradientCollector gc = engine.newGradientCollector()) {
                         NDArray loss;
+                        NDArray xb = m.create(rows(x, idx, cx), new Shape(b, cx));
                         if (bound == Bound.MINE) {
-                            NDArray tj = forward(p, m.create(pairs(x, y, idx, idx, cx, cy), new Shape(b, in)));
-                            NDArray em = forward(p, m.create(pairs(x, y, idx, shuffle(rng, idx), cx, cy),
-                                    new Shape(b, in))).exp().mean();
+                            NDArray tj = head(p, extra, xb.matMul(p[0].transpose())
+                                    .add(m.create(rows(y, idx, cy), new Shape(b, cy)).matMul(p[1].transpose()))
+                                    .add(p[2]));
+                            NDArray em = head(p, extra, xb.matMul(p[0].transpose())
+                                    .add(m.create(rows(y, shuffle(rng, idx), cy), new Shape(b, cy))
+                                            .matMul(p[1].transpose())).add(p[2])).exp().mean();
                             double e = em.getFloat();
+                            double t = tj.mean().getFloat();
+                            value = t - Math.log(e);
                             ema = Double.isNaN(ema) ? e : (1 - config.emaRate()) * ema + config.emaRate() * e;
                             loss = em.div(ema).sub(tj.mean());
                         } else {
-                            NDArray s = forward(p, m.create(allPairs(x, y, idx, cx, cy), new Shape(b * b, in)))
-                                    .reshape(b, b);
+                            NDArray ax = xb.matMul(p[0].transpose()).reshape(b, 1, h);
+                            NDArray ay = m.create(rows(y, idx, cy), new Shape(b, cy)).matMul(p[1].transpose())
+                                    .add(p[2]).reshape(1, b, h);
+                            NDArray s = head(p, extra, ax.add(ay).reshape(b * b, h)).reshape(b, b);
                             loss = s.logSoftmax(1).mul(m.eye(b)).sum(new int[] {1}).mean().neg();
+                            value = Math.log(b) - loss.getFloat();
                         }
                         gc.backward(loss);
                     }
                     adam(p, mom, vel, step, config.learningRate());
                     scope.suppressNotUsedWarning();
                 }
+                int tenth = (int) ((long) (step - 1) * tenths / config.steps());
+                curve[tenth] += value;
+                curveCount[tenth]++;
             }
-            return new Critic(cx, cy, h, p[0].toFloatArray(), p[1].toFloatArray(), p[2].toFloatArray(),
-                    p[3].toFloatArray()[0]);
+            for (int t = 0; t < tenths; t++) {
+                curve[t] /= curveCount[t];
+            }
+            float[] wx = p[0].toFloatArray();
+            float[] wy = p[1].toFloatArray();
+            float[] w1t = new float[h * in];
+            for (int r = 0; r < h; r++) {
+                System.arraycopy(wx, r * cx, w1t, r * in, cx);
+                System.arraycopy(wy, r * cy, w1t, r * in + cx, cy);
+            }
+            float[][] wh = new float[extra][];
+            float[][] bh = new float[extra][];
+            for (int l = 0; l < extra; l++) {
+                wh[l] = p[3 + 2 * l].toFloatArray();
+                bh[l] = p[4 + 2 * l].toFloatArray();
+            }
+            Critic critic = new Critic(cx, cy, h, w1t, p[2].toFloatArray(), wh, bh, p[3 + 2 * extra].toFloatArray(),
+                    p[4 + 2 * extra].toFloatArray()[0]);
+            return new Trained(critic, curve);
         } finally {
+            JniUtils.setNumThreads(threads);
             FlowTrainer.TRAINING_LOCK.unlock();
         }
     }
 
-    private static NDArray forward(NDArray[] p, NDArray z) {
-        return z.matMul(p[0].transpose()).add(p[1]).maximum(0f).matMul(p[2]).add(p[3]).reshape(-1);
+    /** relu of the first layer's pre-activations, the further layers, then the output: one T per row. */
+    private static NDArray head(NDArray[] p, int extra, NDArray pre) {
+        NDArray a = pre.maximum(0f);
+        for (int l = 0; l < extra; l++) {
+            // W is stored as (out x in): a . W^T.
+            a = a.matMul(p[3 + 2 * l].transpose()).add(p[4 + 2 * l]).maximum(0f);
+        }
+        return a.matMul(p[3 + 2 * extra]).add(p[4 + 2 * extra]).reshape(-1);
+    }
+
+    private static float[] columns(float[] w, int rows, int cols, int from, int count) {
+        float[] out = new float[rows * count];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(w, r * cols + from, out, r * count, count);
+        }
+        return out;
+    }
+
+    private static float[] rows(float[] a, int[] idx, int c) {
+        float[] out = new float[idx.length * c];
+        for (int r = 0; r < idx.length; r++) {
+            System.arraycopy(a, idx[r] * c, out, r * c, c);
+        }
+        return out;
     }
 
     private static void adam(NDArray[] p, NDArray[] mom, NDArray[] vel, int step, double lr) {
@@ -136,28 +217,5 @@ public final class CriticTrainer {
             out[j] = t;
         }
         return out;
-    }
-
-    private static float[] pairs(float[] x, float[] y, int[] ix, int[] iy, int cx, int cy) {
-        int in = cx + cy;
-        float[] z = new float[ix.length * in];
-        for (int r = 0; r < ix.length; r++) {
-            System.arraycopy(x, ix[r] * cx, z, r * in, cx);
-            System.arraycopy(y, iy[r] * cy, z, r * in + cx, cy);
-        }
-        return z;
-    }
-
-    private static float[] allPairs(float[] x, float[] y, int[] idx, int cx, int cy) {
-        int b = idx.length;
-        int[] ix = new int[b * b];
-        int[] iy = new int[b * b];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < b; j++) {
-                ix[i * b + j] = idx[i];
-                iy[i * b + j] = idx[j];
-            }
-        }
-        return pairs(x, y, ix, iy, cx, cy);
     }
 }

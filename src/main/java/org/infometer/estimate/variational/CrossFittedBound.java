@@ -46,8 +46,7 @@ public final class CrossFittedBound {
                 throw new IllegalArgumentException("Fold " + k + " has " + held.length + " held-out and "
                         + train.length + " training tokens; needs at least one and batch=" + config.batch());
             }
-            CriticConfig foldConfig = new CriticConfig(config.hidden(), config.steps(), config.batch(),
-                    config.learningRate(), config.emaRate(), mix(config.seed(), k));
+            CriticConfig foldConfig = config.withSeed(mix(config.seed(), k));
             Critic c = CriticTrainer.train(gather(x, train, cx), gather(y, train, cy), train.length, cx, cy, bound,
                     foldConfig);
             double[] v = HeldOutBound.locals(c, x, y, held, bound, config.batch(), mix(config.seed(), ~k));
