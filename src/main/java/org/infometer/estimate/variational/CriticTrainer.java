@@ -66,6 +66,11 @@ public final class CriticTrainer {
         // with Spark's task threads; the count is per thread in the CPU build and restored afterwards.
         int threads = JniUtils.getNumThreads();
         JniUtils.setNumThreads(1);
+        // Grad mode is thread-local and on by default in any thread the engine was not created on (the driver's
+        // main thread once a flow fit started the engine on an executor thread); the collector below only records
+        // inside its scope, and the in-place Adam update on the parameters is refused while grad mode is on.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             // p: W1x (h x cx), W1y (h x cy), b1, then per extra layer W (h x h), b, then w2 (h x 1), b2.
             NDArray[] p = new NDArray[5 + 2 * extra];
@@ -144,6 +149,7 @@ public final class CriticTrainer {
                     p[4 + 2 * extra].toFloatArray()[0]);
             return new Trained(critic, curve);
         } finally {
+            JniUtils.setGradMode(gradMode);
             JniUtils.setNumThreads(threads);
             FlowTrainer.TRAINING_LOCK.unlock();
         }
