@@ -62,12 +62,20 @@ public final class ChannelRanges extends AccumulatorV2<ChannelRanges.RowRange, M
 
     @Override
     public void merge(AccumulatorV2<RowRange, Map<String, RowRange>> other) {
-        other.value().values().forEach(this::add);
+        if (other instanceof ChannelRanges c) {
+            c.byRun.values().forEach(this::add);
+        } else {
+            other.value().values().forEach(this::add);
+        }
     }
 
+    /**
+     * A snapshot: the scheduler hands the driver-side value to the UI listener, which prints it on its own thread
+     * while later tasks are merged in; a live map made that print fail with ConcurrentModificationException.
+     */
     @Override
     public Map<String, RowRange> value() {
-        return byRun;
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(byRun));
     }
 
     /**
