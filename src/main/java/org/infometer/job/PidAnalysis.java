@@ -157,7 +157,7 @@ final class PidAnalysis {
     /** Cross-fitting folds of the MINE terms (by sample). */
     static final int MINE_FOLDS = 3;
     /** Critic settings of the MINE terms: small, as the inputs are one-hot cluster ids and target values. */
-    static final CriticConfig MINE_CRITIC = new CriticConfig(32, 400, 128, 5e-3, 0.01, 0L);
+    static final CriticConfig MINE_CRITIC = new CriticConfig(32, 100, 512, 1e-2, 0.01, 0L);
 
     /**
      * MINE-based complementarity on the PID's own discretised tokens (cluster ids of the main k and the target):

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ComplementarityTest {
 
     static final int N = 3000;
-    static final CriticConfig CONFIG = new CriticConfig(16, 400, 128, 5e-3, 0.01, 11L);
+    // The settings of the pid job's MINE terms (PidAnalysis.MINE_CRITIC), seed aside.
+    static final CriticConfig CONFIG = new CriticConfig(32, 100, 512, 1e-2, 0.01, 11L);
 
     private static Complementarity.Result run(boolean xor) {
         SplittableRandom r = new SplittableRandom(5);
