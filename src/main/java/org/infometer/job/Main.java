@@ -205,7 +205,8 @@ public final class Main {
                   history --job NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--estimator E] [--warehouse DIR]
                           [--previous-dates 7] [--z-threshold 3.0]   a job's MI (and PID) by date with drift z
                   import --from npz|npy DIR --index FILE --out PATH [--x camera] [--y lidar] [--partitions N]
-                  import --generate-example DIR    write example .npz dumps and DIR/index.csv
+                  import --generate-example DIR [--scenes 20] [--samples-per-scene 12] [--tokens 50] [--seed 7]
+                                               write example .npz dumps (8 + 8 channels, rho 0.8) and DIR/index.csv
                   coverage [--seeds 20] [--first-seed 1] [--estimator gaussian|flow] [--dir coverage-data]
                                                interval coverage over generator seeds (run and scene level)""";
     }
@@ -505,11 +506,24 @@ public final class Main {
     static void importDumps(List<String> args) {
         String example = option(args, "--generate-example", null);
         if (example != null) {
-            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)));
-            System.out.printf(java.util.Locale.ROOT, "Wrote %d example dumps (%d scenes) and %s; their true MI is "
-                    + "%.2f bits per token%n", org.infometer.importer.ExampleDumps.SCENES
-                    * org.infometer.importer.ExampleDumps.SAMPLES_PER_SCENE, org.infometer.importer.ExampleDumps.SCENES,
-                    index, org.infometer.importer.ExampleDumps.closedFormMiBitsPerToken(
+            // The sizes are options so that the README's finite-sample table can be reproduced at other sizes.
+            int scenes = intOption(args, "--scenes", org.infometer.importer.ExampleDumps.SCENES);
+            int perScene = intOption(args, "--samples-per-scene", org.infometer.importer.ExampleDumps.SAMPLES_PER_SCENE);
+            int tokens = intOption(args, "--tokens", org.infometer.importer.ExampleDumps.TOKENS);
+            long seed = intOption(args, "--seed", (int) org.infometer.importer.ExampleDumps.SEED);
+            if (scenes < 1 || perScene < 1 || tokens < 1) {
+                throw new IllegalArgumentException("import --generate-example needs --scenes, --samples-per-scene and "
+                        + "--tokens of at least 1; got " + scenes + ", " + perScene + ", " + tokens);
+            }
+            if (!args.isEmpty()) {
+                throw new IllegalArgumentException("import --generate-example DIR [--scenes N] [--samples-per-scene N] "
+                        + "[--tokens N] [--seed N]; unexpected: " + args);
+            }
+            Path index = org.infometer.importer.ExampleDumps.write(Path.of(absolute(example, null)), scenes, perScene,
+                    tokens, org.infometer.importer.ExampleDumps.CHANNELS, seed);
+            System.out.printf(java.util.Locale.ROOT, "Wrote %d example dumps (%d scenes x %d tokens) and %s; their "
+                    + "true MI is %.2f bits per token%n", scenes * perScene, scenes, tokens, index,
+                    org.infometer.importer.ExampleDumps.closedFormMiBitsPerToken(
                             org.infometer.importer.ExampleDumps.CHANNELS));
             return;
         }
