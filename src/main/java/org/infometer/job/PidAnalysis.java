@@ -201,8 +201,17 @@ final class PidAnalysis {
             t[i] = v[2];
             f[i] = v[3];
         }
-        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS,
-                MINE_CRITIC.withSeed(hashSeed));
+        // A run with few tokens trains on batches as large as its smallest training part allows.
+        int[] perFold = new int[MINE_FOLDS];
+        for (int v : f) {
+            perFold[v]++;
+        }
+        int minTrain = n - Arrays.stream(perFold).max().orElse(0);
+        CriticConfig c = MINE_CRITIC;
+        int batch = Math.max(2, Math.min(c.batch(), minTrain));
+        CriticConfig critic = new CriticConfig(c.hidden(), c.layers(), c.steps(), batch, c.learningRate(),
+                c.emaRate(), hashSeed);
+        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS, critic);
     }
 
     /** Distinct (x, y, target) cells with a count in these samples. */
