@@ -52,9 +52,10 @@ class HtmlReportBrowserTest {
         List<String> common = List.of("input.features=" + data.resolve("features"),
                 "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"));
         Path job = Files.writeString(dir.resolve("mi.json"), "{\"name\": \"mi\"}");
-        // The day before, on other data: a history of two dates, compared with drift.previousDates = 1.
+        // The day before, on other data with one shared latent instead of three: a history of two dates, compared
+        // with drift.previousDates = 1, in which at least one run drifts, so the alert drawing is exercised.
         Path before = dir.resolve("data-before");
-        GenerateJob.run(spark, new GenerateConfig(before.toString(), 3, 8, 6, 40, 12, 10, 3, 12, 3, "camera",
+        GenerateJob.run(spark, new GenerateConfig(before.toString(), 3, 8, 6, 40, 12, 10, 1, 12, 3, "camera",
                 "lidar"), new Progress(QUIET));
         JobConfig earlier = JobConfig.load(job, List.of("input.features=" + before.resolve("features"),
                 "output.warehouse=" + dir.resolve("warehouse"), "output.summaryDir=" + dir.resolve("out"),
@@ -132,7 +133,9 @@ class HtmlReportBrowserTest {
             alerts += alert ? 1 : 0;
         }
         assertTrue(html.contains("History (2 dates)"), "history section");
-        assertEquals(alerts > 0, html.contains("drift alert</text>"), "the alert legend only with alerts");
+        assertTrue(alerts > 0, "the earlier date's data differ, so some run alerts");
+        assertTrue(html.contains("drift alert</text>"), "the alert legend in the history chart");
+        assertEquals("alert", drift.get("status").asText());
         assertTrue(html.contains(drift.get("status").asText()), "drift block in the report");
     }
 
