@@ -87,7 +87,9 @@ public final class HtmlReport {
             runRows.add(java.util.Arrays.asList(run, (Object) r.getAs("estimator"), r.getAs("n_samples"), r.getAs("n_scenes"), v,
                     lo, hi, runTruth.containsKey(run) ? runTruth.get(run) : "", r.getAs("hx_bits_per_token"),
                     r.getAs("hy_bits_per_token"), r.getAs("hxy_bits_per_token"), r.getAs("hx_given_y_bits_per_token"),
-                    r.getAs("hy_given_x_bits_per_token"), r.getAs("status"), nz(r.getAs("status_reason"))));
+                    r.getAs("hy_given_x_bits_per_token"), pm(r, "x_given_y_power_share", "x_given_y_power_share_se"),
+                    pm(r, "y_given_x_power_share", "y_given_x_power_share_se"), r.getAs("status"),
+                    nz(r.getAs("status_reason"))));
         }
         mi.put("estimated MI (95% interval)", est);
         if (!truth.isEmpty()) {
@@ -98,7 +100,10 @@ public final class HtmlReport {
                 entropies)));
         body.append("<h2 id=\"runs\">Runs</h2>\n").append(Html.table(List.of("run", "estimator", "samples", "scenes",
                 "MI bits/token", "95% low", "95% high", "true pooled MI", "H(X)", "H(Y)", "H(X,Y)", "H(X|Y)", "H(Y|X)",
-                "status", "status reason"), runRows));
+                "power share X|Y", "power share Y|X", "status", "status reason"), runRows));
+        body.append("<p>Loss of precision: H(X|Y) and H(Y|X) are in the features' units (differential entropies); "
+                + "the power share 2^(-2I/d) of each modality is unit-free (1: the other modality tells nothing about "
+                + "it; 0: it determines it).</p>\n");
 
         Map<String, List<Double>> sceneDist = new LinkedHashMap<>();
         Map<String, List<Row>> scenesByRun = new LinkedHashMap<>();
@@ -120,12 +125,18 @@ public final class HtmlReport {
                         Double st = sceneTruth.get(run + "\u0000" + s.getAs("scene_token"));
                         rows.add(List.of(run, (Object) s.getAs("redundancy_rank"), s.getAs("scene_token"),
                                 s.getAs("n_samples"), s.getAs("mi_bits_per_token"), s.getAs("mi_se_bits_per_token"),
-                                st == null ? "" : st, s.getAs("status"), nz(s.getAs("status_reason"))));
+                                st == null ? "" : st,
+                                pm(s, "hx_given_y_bits_per_token", "hx_given_y_se_bits_per_token"),
+                                pm(s, "hy_given_x_bits_per_token", "hy_given_x_se_bits_per_token"),
+                                pm(s, "x_given_y_power_share", "x_given_y_power_share_se"),
+                                pm(s, "y_given_x_power_share", "y_given_x_power_share_se"), s.getAs("status"),
+                                nz(s.getAs("status_reason"))));
                     }
                 }
             });
             body.append(Html.table(List.of("run", "rank", "scene", "samples", "MI bits/token", "SE",
-                    "true scene MI", "status", "status reason"), rows));
+                    "true scene MI", "H(X|Y) ± SE", "H(Y|X) ± SE", "power share X|Y", "power share Y|X", "status",
+                    "status reason"), rows));
         }
 
         if (!t.pid().isEmpty()) {
@@ -341,6 +352,16 @@ public final class HtmlReport {
             case "hx_given_y" -> "H(X|Y)";
             default -> "H(Y|X)";
         };
+    }
+
+    /** "value ± se" of two columns, empty where the value is NULL (variational estimators have no entropies). */
+    private static String pm(Row r, String value, String se) {
+        Object v = r.getAs(value);
+        if (v == null) {
+            return "";
+        }
+        Object e = r.getAs(se);
+        return e == null ? Html.num(v) : Html.num(v) + " ± " + Html.num(e);
     }
 
     private static Object nz(Object o) {

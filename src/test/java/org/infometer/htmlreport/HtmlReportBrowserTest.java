@@ -102,6 +102,8 @@ class HtmlReportBrowserTest {
             assertTrue(html.contains("<td>" + truth + "</td>"), "the run's pooled truth " + truth + " in the table");
         }
         assertTrue(html.contains("status reason"), "validity columns");
+        assertTrue(html.contains("<th>H(X|Y) ± SE</th>") && html.contains("<th>power share Y|X</th>"),
+                "loss of precision per scene and run");
         for (String run : List.of("scheme_1", "scheme_2", "scheme_3")) {
             assertTrue(html.contains(run), "run " + run + " in the page");
         }
