@@ -508,7 +508,8 @@ public final class Main {
         if (example != null) {
             // The sizes are options so that the README's finite-sample table can be reproduced at other sizes.
             int scenes = intOption(args, "--scenes", org.infometer.importer.ExampleDumps.SCENES);
-            int perScene = intOption(args, "--samples-per-scene", org.infometer.importer.ExampleDumps.SAMPLES_PER_SCENE);
+            int perScene = intOption(args, "--samples-per-scene",
+                    org.infometer.importer.ExampleDumps.SAMPLES_PER_SCENE);
             int tokens = intOption(args, "--tokens", org.infometer.importer.ExampleDumps.TOKENS);
             long seed = intOption(args, "--seed", (int) org.infometer.importer.ExampleDumps.SEED);
             if (scenes < 1 || perScene < 1 || tokens < 1) {
