@@ -6,7 +6,6 @@ import org.apache.spark.sql.SparkSession;
 import org.infometer.config.JobConfig;
 import org.infometer.estimate.StableHash;
 import org.infometer.estimate.variational.Complementarity;
-import org.infometer.estimate.variational.CriticConfig;
 import org.infometer.io.IcebergTables;
 import org.infometer.pid.BrojaSolver;
 import org.infometer.pid.JointDistribution;
@@ -156,8 +155,6 @@ final class PidAnalysis {
     static final int MINE_MAX_TOKENS = 12_000;
     /** Cross-fitting folds of the MINE terms (by sample). */
     static final int MINE_FOLDS = 3;
-    /** Critic settings of the MINE terms: small, as the inputs are one-hot cluster ids and target values. */
-    static final CriticConfig MINE_CRITIC = new CriticConfig(32, 100, 512, 1e-2, 0.01, 0L);
 
     /**
      * MINE-based complementarity on the PID's own discretised tokens (cluster ids of the main k and the target):
@@ -201,17 +198,8 @@ final class PidAnalysis {
             t[i] = v[2];
             f[i] = v[3];
         }
-        // A run with few tokens trains on batches as large as its smallest training part allows.
-        int[] perFold = new int[MINE_FOLDS];
-        for (int v : f) {
-            perFold[v]++;
-        }
-        int minTrain = n - Arrays.stream(perFold).max().orElse(0);
-        CriticConfig c = MINE_CRITIC;
-        int batch = Math.max(2, Math.min(c.batch(), minTrain));
-        CriticConfig critic = new CriticConfig(c.hidden(), c.layers(), c.steps(), batch, c.learningRate(),
-                c.emaRate(), hashSeed);
-        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS, critic);
+        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS,
+                Complementarity.DEFAULT_CRITIC.withSeed(hashSeed));
     }
 
     /** Distinct (x, y, target) cells with a count in these samples. */

@@ -36,7 +36,7 @@ class MineComplementaritySmallRunTest {
         }
         Complementarity.Result c = PidAnalysis.mineComplementarity("r", samples, k, Map.of(0, 0, 1, 1), 5L);
         assertEquals(256, c.tokens());
-        assertTrue(PidAnalysis.MINE_CRITIC.batch() > 256 / 2, "the run is smaller than one batch of training");
+        assertTrue(Complementarity.DEFAULT_CRITIC.batch() > 256 / 2, "the run is smaller than one batch of training");
         assertTrue(Double.isFinite(c.complementarity().bits()), "complementarity " + c.complementarity().bits());
     }
 }

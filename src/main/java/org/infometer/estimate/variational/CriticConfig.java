@@ -34,4 +34,9 @@ public record CriticConfig(int hidden, int layers, int steps, int batch, double 
     public CriticConfig withSeed(long newSeed) {
         return new CriticConfig(hidden, layers, steps, batch, learningRate, emaRate, newSeed);
     }
+
+    /** The same settings with another batch size. */
+    public CriticConfig withBatch(int newBatch) {
+        return new CriticConfig(hidden, layers, steps, newBatch, learningRate, emaRate, seed);
+    }
 }

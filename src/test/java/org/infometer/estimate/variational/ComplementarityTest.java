@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ComplementarityTest {
 
     static final int N = 3000;
-    // The settings of the pid job's MINE terms (PidAnalysis.MINE_CRITIC), seed aside.
-    static final CriticConfig CONFIG = new CriticConfig(32, 100, 512, 1e-2, 0.01, 11L);
+    // The settings of the pid job's MINE terms.
+    static final CriticConfig CONFIG = Complementarity.DEFAULT_CRITIC.withSeed(11L);
 
     private static Complementarity.Result run(boolean xor) {
         SplittableRandom r = new SplittableRandom(5);
