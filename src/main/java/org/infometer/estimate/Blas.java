@@ -19,12 +19,14 @@ import java.util.TreeSet;
  *
  * <p>netlib's loader takes whatever {@code libblas.so.3} the system resolves as "the native BLAS". On Debian
  * that is often the reference (unoptimised) netlib BLAS, pulled in as a dependency of many numeric packages; with
- * it the Gaussian pipeline ran 13x slower than a bare scan (22.6x on a small bench) against about 5x with the
- * Vector-API Java BLAS. So in {@code auto} mode an optimised system library (OpenBLAS, MKL, BLIS, ATLAS, or any
- * libblas.so.3 that is not the reference one) is used, judged by its path before anything is loaded; otherwise the
- * Java BLAS and LAPACK. The OpenBLAS that ships in the jar ({@link BundledOpenBlas}) is used on request
- * ({@code bundled}). {@link #describe()} says which and why. {@code -Dinfometer.blas=auto|bundled|java|native} overrides
- * (spark.driver/executor.extraJavaOptions on a cluster).
+ * it the Gaussian pipeline ran 13x slower than a bare scan. So {@code auto} mode takes the OpenBLAS that ships in
+ * the jar ({@link BundledOpenBlas}, linux-x86_64), one thread per task, whatever the system has installed: the
+ * same library in every machine state, hence the same speed and the same tables. Where it cannot load (another
+ * platform), an optimised system library (OpenBLAS, MKL, BLIS, ATLAS, or any libblas.so.3 that is not the
+ * reference one, judged by its path before anything is loaded) is used, otherwise the Java BLAS and LAPACK.
+ * {@link #describe()} says which and why. {@code -Dinfometer.blas=auto|bundled|java|native} overrides
+ * (spark.driver/executor.extraJavaOptions on a cluster); a user who points netlib at a library of their own
+ * ({@code -Ddev.ludovic.netlib.blas.nativeLibPath}) keeps it.
  */
 public final class Blas {
 
@@ -49,6 +51,20 @@ public final class Blas {
         return CHOICE.lapack();
     }
 
+    /**
+     * Loads the chosen BLAS now, if it is not loaded yet. Every use of a native engine (PyTorch) calls this
+     * first, because the order in which a JVM loads the two changes results: measured on the cluster test's flow
+     * run, a JVM that loaded PyTorch before the bundled OpenBLAS (a cluster executor trains a flow model before
+     * it touches the BLAS) wrote other values for one fold's samples (from the 6th digit, one fold in three) than a
+     * JVM that loaded the BLAS first (the embedded driver). With one order in every JVM, cluster and embedded
+     * tables agree to the last bit (ClusterIT).
+     */
+    public static void loadBeforeNativeEngines() {
+        if (CHOICE == null) {
+            throw new IllegalStateException("BLAS not chosen");
+        }
+    }
+
     /** One line naming the BLAS in use and why (for progress logs, summaries and benchmarks). */
     public static String describe() {
         return CHOICE.description();
@@ -68,27 +84,21 @@ public final class Blas {
         Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
         Kind systemKind = system == null ? null : classify(system);
         boolean systemIsFast = systemKind != null && systemKind != Kind.REFERENCE;
-        if (m.equals("bundled")) {
-            Path bundled = BundledOpenBlas.extract();
-            if (bundled != null && !userChoseLibrary()) {
-                System.setProperty("dev.ludovic.netlib.blas.nativeLibPath", bundled.toString());
-                System.setProperty("dev.ludovic.netlib.lapack.nativeLibPath", bundled.toString());
-                BLAS found = BLAS.getInstance();
-                if (found instanceof NativeBLAS && loadedBlasLibraries(readMaps()).contains(bundled)) {
-                    return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT,
-                            "bundled OpenBLAS %s (org.bytedeco:openblas; %s; -Dinfometer.blas=bundled)", BundledOpenBlas.VERSION, bundled));
-                }
+        if (m.equals("bundled") || (m.equals("auto") && !userChoseLibrary())) {
+            Choice bundled = bundled(m);
+            if (bundled != null) {
+                return bundled;
             }
-            throw new IllegalStateException("-Dinfometer.blas=bundled: the bundled OpenBLAS could not be loaded on "
-                    + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                    + " (it ships for linux-x86_64 only)");
+            if (m.equals("bundled")) {
+                throw new IllegalStateException("-Dinfometer.blas=bundled: the bundled OpenBLAS could not be loaded on "
+                        + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                        + " (it ships for linux-x86_64 only)");
+            }
         }
-        if (m.equals("auto") && !systemIsFast) {
-            // Not the bundled OpenBLAS by default: on the cluster test a flow run's tables then differed from the
-            // embedded run's in the 8th digit (the Java BLAS gives the same bits in every JVM; docs/PERFORMANCE.md).
-            return java(system == null ? "no system BLAS"
-                    : "the system BLAS " + system + " is the reference implementation, several times slower; ignored"
-                    + " (install OpenBLAS, or -Dinfometer.blas=bundled for the OpenBLAS in the jar)");
+        if (m.equals("auto") && !systemIsFast && !userChoseLibrary()) {
+            return java(system == null ? "no bundled OpenBLAS for this platform and no system BLAS"
+                    : "no bundled OpenBLAS for this platform, and the system BLAS " + system
+                    + " is the reference implementation, several times slower; ignored (install OpenBLAS)");
         }
         BLAS found = BLAS.getInstance();
         if (!(found instanceof NativeBLAS)) {
@@ -114,6 +124,31 @@ public final class Blas {
         }
         return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT, "native %s %s (%s)",
                 kind.name().toLowerCase(Locale.ROOT), where, found.getClass().getSimpleName()));
+    }
+
+    /**
+     * The OpenBLAS in the jar, or null where it cannot be loaded. In {@code auto} mode it comes before any system
+     * library: the same library whatever the machine has installed (none, the reference libblas3, a distribution's
+     * OpenBLAS) gives the same speed and the same tables in every machine state.
+     */
+    private static Choice bundled(String mode) {
+        Path bundled = BundledOpenBlas.extract();
+        if (bundled == null || userChoseLibrary()) {
+            return null;
+        }
+        System.setProperty("dev.ludovic.netlib.blas.nativeLibPath", bundled.toString());
+        System.setProperty("dev.ludovic.netlib.lapack.nativeLibPath", bundled.toString());
+        BLAS found = BLAS.getInstance();
+        if (!(found instanceof NativeBLAS) || !loadedBlasLibraries(readMaps()).contains(bundled)) {
+            // netlib fell back to its Java BLAS: keep its choice but drop the paths, so its LAPACK matches.
+            System.clearProperty("dev.ludovic.netlib.blas.nativeLibPath");
+            System.clearProperty("dev.ludovic.netlib.lapack.nativeLibPath");
+            return null;
+        }
+        String threads = BundledOpenBlas.singleThreaded();
+        return new Choice(found, LAPACK.getInstance(), String.format(Locale.ROOT,
+                "bundled OpenBLAS %s (org.bytedeco:openblas; %s; %s; -Dinfometer.blas=%s)", BundledOpenBlas.VERSION,
+                bundled, threads, mode));
     }
 
     /** Prints the BLAS this JVM would use (e.g. {@code java -Dinfometer.blas=bundled -cp ... Blas}). */

@@ -14,8 +14,11 @@ import java.util.List;
  * <p>JavaCPP copies the library and the runtime it links (gfortran, quadmath, gcc_s; found through its
  * {@code $ORIGIN} run path) from the class path into its cache directory ({@code ~/.javacpp/cache}, or
  * {@code -Dorg.bytedeco.javacpp.cachedir}); nothing is downloaded. netlib then opens that file in place of the
- * system's libblas.so.3. Threads: OpenBLAS reads {@code OPENBLAS_NUM_THREADS} at load; submit.sh, the cluster
- * profiles and the test build set it to 1 because Spark already runs one task per core.
+ * system's libblas.so.3. Threads: one per task, because Spark already runs one task per core and because OpenBLAS's
+ * threaded kernels sum in an order that depends on the thread count (measured: sgemv("T") with two threads gave
+ * other bits than with one), so tables would depend on the executor's core count. OpenBLAS reads
+ * {@code OPENBLAS_NUM_THREADS} at load (submit.sh, the cluster profiles and the test build set it to 1); a JVM
+ * started without it is set to one thread through the library's own call ({@link #singleThreaded()}).
  */
 final class BundledOpenBlas {
 
@@ -41,6 +44,34 @@ final class BundledOpenBlas {
             // fall through: the library is still usable, only its label is unknown
         }
         return "(version unknown)";
+    }
+
+    /**
+     * Makes sure the loaded library runs one thread; says how. Without {@code OPENBLAS_NUM_THREADS=1} in the
+     * environment this loads JavaCPP's JNI wrapper (about 0.2 s, once per JVM) to call
+     * {@code openblas_set_num_threads(1)} on the library netlib opened (the same file, hence the same instance).
+     */
+    static String singleThreaded() {
+        String env = System.getenv("OPENBLAS_NUM_THREADS");
+        if ("1".equals(env)) {
+            return "1 thread (OPENBLAS_NUM_THREADS=1)";
+        }
+        try {
+            Class<?> api = Class.forName("org.bytedeco.openblas.global.openblas_full", true,
+                    BundledOpenBlas.class.getClassLoader());
+            int before = (int) api.getMethod("openblas_get_num_threads").invoke(null);
+            api.getMethod("openblas_set_num_threads", int.class).invoke(null, 1);
+            int after = (int) api.getMethod("openblas_get_num_threads").invoke(null);
+            if (after != 1) {
+                throw new IllegalStateException("openblas_set_num_threads(1) left " + after + " threads");
+            }
+            return "1 thread (set from " + before + "; OPENBLAS_NUM_THREADS was " + (env == null ? "unset" : env)
+                    + ")";
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            throw new IllegalStateException("the bundled OpenBLAS could not be set to one thread (" + e
+                    + "); set OPENBLAS_NUM_THREADS=1 in the environment of every JVM (spark.executorEnv."
+                    + "OPENBLAS_NUM_THREADS=1 on a cluster), or choose -Dinfometer.blas=java", e);
+        }
     }
 
     /** The extracted library's real path, or null where this platform has no bundled build or extraction failed. */

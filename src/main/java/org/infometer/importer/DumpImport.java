@@ -70,6 +70,7 @@ public final class DumpImport {
 
     static Iterator<Row> decodeAll(Iterator<Row> it, String dir, String format, String x, String y, String index) {
         List<Row> out = new ArrayList<>();
+        org.infometer.estimate.Blas.loadBeforeNativeEngines();
         try (NDManager manager = NDManager.newBaseManager()) {
             while (it.hasNext()) {
                 Row r = it.next();

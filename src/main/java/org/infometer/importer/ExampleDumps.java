@@ -47,6 +47,7 @@ public final class ExampleDumps {
     public static Path write(Path dir, int scenes, int samplesPerScene, int tokens, int channels, long seed) {
         Random rnd = new Random(seed);
         StringBuilder index = new StringBuilder("run_id,scene_token,sample_token,timestamp,file\n");
+        org.infometer.estimate.Blas.loadBeforeNativeEngines();
         try (NDManager manager = NDManager.newBaseManager()) {
             Files.createDirectories(dir);
             for (int s = 0; s < scenes; s++) {

@@ -54,14 +54,28 @@ class BlasTest {
     }
 
     @Test
-    void autoModeNeverRunsAReferenceOrMissingBlasAsNative() {
-        Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
-        boolean systemFast = system != null && Blas.classify(system) != Blas.Kind.REFERENCE;
-        if (!systemFast && System.getProperty("infometer.blas") == null) {
-            assertTrue(Blas.describe().startsWith("Java "), Blas.describe());
-            assertTrue(Blas.loadedBlasLibraries(Blas.readMaps()).stream()
-                    .noneMatch(p -> Blas.classify(p) == Blas.Kind.REFERENCE), Blas.describe());
+    void autoModeTakesTheBundledOpenBlasAndNeverAReferenceOne() {
+        if (System.getProperty("infometer.blas") == null) {
+            assertTrue(Blas.describe().startsWith("bundled OpenBLAS 0.3.31"), Blas.describe());
+            assertTrue(Blas.describe().contains("1 thread"), Blas.describe());
         }
+        assertTrue(Blas.loadedBlasLibraries(Blas.readMaps()).stream()
+                .noneMatch(p -> Blas.classify(p) == Blas.Kind.REFERENCE), Blas.describe());
+    }
+
+    @Test
+    void aJvmStartedWithoutTheThreadSettingIsSetToOneThread() throws Exception {
+        // The choice is made once per JVM, so it is checked in a JVM of its own, without OPENBLAS_NUM_THREADS.
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.infometer.estimate.Blas")
+                .redirectErrorStream(true);
+        pb.environment().remove("OPENBLAS_NUM_THREADS");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("bundled OpenBLAS 0.3.31") && out.contains("1 thread (set from"), out);
+        assertTrue(out.contains("OPENBLAS_NUM_THREADS was unset"), out);
+        assertTrue(out.contains("sgemm check: 35.0 44.0 44.0 56.0"), out);
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.infometer.estimate.flow;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import org.infometer.estimate.Blas;
 
 /**
  * The one place that touches the PyTorch engine directly. It forces offline mode before the engine loads (the
@@ -16,6 +17,7 @@ final class FlowEngine {
     }
 
     static synchronized Engine engine() {
+        Blas.loadBeforeNativeEngines();
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }

@@ -50,6 +50,7 @@ public final class CriticTrainer {
             throw new IllegalArgumentException("Critic training needs at least batch=" + config.batch()
                     + " tokens, got " + n);
         }
+        org.infometer.estimate.Blas.loadBeforeNativeEngines();
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
