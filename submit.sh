@@ -60,8 +60,8 @@ stale() {  # true when the build output is missing or older than any source
   [[ -n "$(find "$here/src/main" "$here/pom.xml" "$here/data-schemas" -newer "$stamp" -print -quit 2>/dev/null)" ]]
 }
 
-# One BLAS thread per Spark task: tasks already use every core (a native OpenBLAS, when installed, is picked up
-# automatically and is several times faster than the pure-Java fallback; see docs/PERFORMANCE.md).
+# One BLAS thread per Spark task: tasks already use every core, and OpenBLAS's threaded sums depend on the thread
+# count (the job uses the OpenBLAS in its jar by default; see docs/PERFORMANCE.md).
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 if [[ "$profile" == "local" && -z "$master" ]]; then
