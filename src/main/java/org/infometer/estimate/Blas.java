@@ -60,9 +60,7 @@ public final class Blas {
      * tables agree to the last bit (ClusterIT).
      */
     public static void loadBeforeNativeEngines() {
-        if (CHOICE == null) {
-            throw new IllegalStateException("BLAS not chosen");
-        }
+        // Nothing to do here: calling any static method runs the class initialiser, which loads the choice.
     }
 
     /** One line naming the BLAS in use and why (for progress logs, summaries and benchmarks). */
@@ -84,7 +82,7 @@ public final class Blas {
         Path system = SystemBlasLocator.resolve(System.getenv("LD_LIBRARY_PATH"));
         Kind systemKind = system == null ? null : classify(system);
         boolean systemIsFast = systemKind != null && systemKind != Kind.REFERENCE;
-        if (m.equals("bundled") || (m.equals("auto") && !userChoseLibrary())) {
+        if (m.equals("bundled") || m.equals("auto")) {
             Choice bundled = bundled(m);
             if (bundled != null) {
                 return bundled;
