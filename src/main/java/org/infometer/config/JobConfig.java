@@ -95,8 +95,17 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
         return "field '" + path + "' must be " + expected + ", got " + (found == null ? "nothing" : found);
     }
 
-    /** Where the features are and how to split them into tasks. */
-    public record Input(String features, Integer repartition) implements Serializable {
+    /**
+     * Where the features are and how to split them into tasks; {@code cache} (default true): keep the feature rows
+     * in the executors' memory between the fit and apply passes where they fit (partitions that do not fit are read
+     * again from the input).
+     */
+    public record Input(String features, Integer repartition, Boolean cache) implements Serializable {
+
+        /** Whether passes after the first read the rows from memory ({@code cache}, default true). */
+        public boolean keepInMemory() {
+            return cache == null || cache;
+        }
     }
 
     /** The two modality columns to analyse; any columns following the features contract work. */

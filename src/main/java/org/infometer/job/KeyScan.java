@@ -31,6 +31,18 @@ public final class KeyScan {
     public record Result(RowValidator validator, long rows, Map<String, Long> tokensByRun, int duplicateKeys) {
     }
 
+    /**
+     * The scalar columns {@link #scan} and {@link #unfittableRuns} read, kept in memory: a job that runs both reads
+     * the input's key columns once instead of three or four times (each read opens every file's footer).
+     * Callers unpersist the result when done.
+     */
+    public static Dataset<Row> keyColumns(Dataset<Row> features, FeatureContract contract) {
+        return features.select(col("run_id"), col("sample_token"), col(contract.x() + "_channels"),
+                col(contract.y() + "_channels"), col(contract.x() + "_tokens"))
+                .persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+    }
+
+    /** The scan of {@code features} (the whole input, or its {@link #keyColumns}). */
     public static Result scan(Dataset<Row> features, FeatureContract contract, String path) {
         features.sparkSession().sparkContext().setJobDescription("infometer: key scan (counts, channels, duplicates)");
         String cxCol = contract.x() + "_channels";

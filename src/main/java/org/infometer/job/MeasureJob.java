@@ -1,6 +1,7 @@
 package org.infometer.job;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,6 +39,7 @@ import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
 import org.infometer.schema.TableContract;
+import org.infometer.spark.CachedFeatures;
 import org.infometer.spark.ScoredSamples;
 
 import java.io.PrintStream;
@@ -104,13 +106,21 @@ public final class MeasureJob {
         progress.info("BLAS: " + Blas.describe());
         progress.step("Checking input " + cfg.input().features());
         Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
-        KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
+        Dataset<Row> keys = KeyScan.keyColumns(features, contract);
+        KeyScan.Result scan;
+        Map<String, String> unfittable;
+        try {
+            scan = KeyScan.scan(keys, contract, cfg.input().features());
+            unfittable = KeyScan.unfittableRuns(keys, scan.validator(), cfg.estimator().folds(),
+                    cfg.estimator().seed());
+        } finally {
+            keys.unpersist(false);
+        }
         progress.info(String.format("%,d rows in %d runs; %d duplicated keys", scan.rows(), scan.tokensByRun().size(),
                 scan.duplicateKeys()));
         ChannelRanges ranges = new ChannelRanges();
         spark.sparkContext().register(ranges, "infometer: channel ranges");
-        RowValidator validator = scan.validator().forMeasurement().recording(ranges).excludingRuns(
-                KeyScan.unfittableRuns(features, scan.validator(), cfg.estimator().folds(), cfg.estimator().seed()));
+        RowValidator validator = scan.validator().forMeasurement().recording(ranges).excludingRuns(unfittable);
 
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
                 cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
@@ -121,56 +131,74 @@ public final class MeasureJob {
         Map<String, ShardEstimates.Combined> shardEstimates = Map.of();
         Map<RunFold, JointMoments> moments = null;
         List<Broadcast<?>> broadcasts = new ArrayList<>();
-        if (estimator instanceof ShardFitting sf && sf.perShard()) {
-            progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
-                    + settings.folds() + "-fold cross-fitting)");
-            JavaRDD<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
-            scoredRows = shardRows.map(ShardScoredRow::row);
-            // Each shard's estimate is computed where its rows are (in the order it scored them).
-            shardEstimates = ShardEstimates.combineShards(shardRows.mapPartitions(rows -> {
-                List<ShardScoredRow> list = new ArrayList<>();
-                rows.forEachRemaining(list::add);
-                return ShardEstimates.perShard(list).iterator();
-            }).collect());
-            shardEstimates.values().forEach(c -> {
-                c.shards().forEach(e -> progress.info(String.format(Locale.ROOT,
-                        "run %s shard %s (partition %d): %d samples, MI %.4f ± %.4f bits/token", c.runId(),
-                        e.shardId(), e.partition(), e.samples(), e.miPerToken(), e.se())));
-                progress.info(String.format(Locale.ROOT, "run %s combined over %d shards (inverse-variance "
-                        + "weighted): MI %.4f ± %.4f bits/token", c.runId(), c.shards().size(), c.miPerToken(),
-                        c.se()));
-            });
-            diagnostics = Map.of();
-            undescribed = "per-shard fitting gives no scene coordinates";
-            if (cfg.channelMi().enabled()) {
-                moments = momentsPass(features, validator, settings, progress, "channel MI");
-            }
-        } else {
-            progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
-            CrossFitEstimator.Fitted fitted = estimator.fit(features, validator, settings, progress);
-            moments = fitted.moments();
-            boolean sceneMoments = !"map".equals(cfg.estimator().granularity()) && fitted.sceneProjectors() == null;
-            if (moments == null && (sceneMoments || cfg.channelMi().enabled())) {
-                moments = momentsPass(features, validator, settings, progress,
-                        sceneMoments ? "scene-level refits" : "channel MI");
-            }
+        // Passes after the first read the feature rows from memory where they fit (input.cache, default on).
+        CachedFeatures cache = cfg.input().keepInMemory() ? CachedFeatures.keep(features) : null;
+        ScoredSamples scored;
+        ScoredSamples.Counts counts;
+        try {
+            if (estimator instanceof ShardFitting sf && sf.perShard()) {
+                progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
+                        + settings.folds() + "-fold cross-fitting)");
+                JavaRDD<ShardScoredRow> shardRows = sf.fitAndScore(features, validator, settings, progress);
+                scoredRows = shardRows.map(ShardScoredRow::row);
+                // Each shard's estimate is computed where its rows are (in the order it scored them).
+                shardEstimates = ShardEstimates.combineShards(shardRows.mapPartitions(rows -> {
+                    List<ShardScoredRow> list = new ArrayList<>();
+                    rows.forEachRemaining(list::add);
+                    return ShardEstimates.perShard(list).iterator();
+                }).collect());
+                shardEstimates.values().forEach(c -> {
+                    c.shards().forEach(e -> progress.info(String.format(Locale.ROOT,
+                            "run %s shard %s (partition %d): %d samples, MI %.4f ± %.4f bits/token", c.runId(),
+                            e.shardId(), e.partition(), e.samples(), e.miPerToken(), e.se())));
+                    progress.info(String.format(Locale.ROOT, "run %s combined over %d shards (inverse-variance "
+                            + "weighted): MI %.4f ± %.4f bits/token", c.runId(), c.shards().size(), c.miPerToken(),
+                            c.se()));
+                });
+                diagnostics = Map.of();
+                undescribed = "per-shard fitting gives no scene coordinates";
+                if (cfg.channelMi().enabled()) {
+                    moments = momentsPass(features, validator, settings, progress, "channel MI");
+                }
+            } else {
+                progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
+                // The apply pass sees every valid row and records the channel ranges; earlier passes need not.
+                RowValidator fitValidator = validator.notRecording();
+                CrossFitEstimator.Fitted fitted = estimator.fit(features, fitValidator, settings, progress);
+                moments = fitted.moments();
+                boolean sceneMoments = !"map".equals(cfg.estimator().granularity()) && fitted.sceneProjectors() == null;
+                if (moments == null && (sceneMoments || cfg.channelMi().enabled())) {
+                    moments = momentsPass(features, fitValidator, settings, progress,
+                            sceneMoments ? "scene-level refits" : "channel MI");
+                }
 
-            progress.step("Scoring samples out of fold");
-            spark.sparkContext().setJobDescription("infometer: apply pass (out-of-fold codelengths)");
-            Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
-            Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
-                    .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-            Map<String, SceneProjector> projectors = sceneProjectors(fitted, moments, cfg);
-            Broadcast<Map<String, SceneProjector>> scenesB = spark.sparkContext()
-                    .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-            broadcasts.add(models);
-            broadcasts.add(scenesB);
-            scoredRows = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
-            diagnostics = fitted.diagnosticsByRun();
+                progress.step("Scoring samples out of fold");
+                spark.sparkContext().setJobDescription("infometer: apply pass (out-of-fold codelengths)");
+                Map<RunFold, PairModelHandle> handles = new TreeMap<>(fitted.models());
+                Broadcast<Map<RunFold, PairModelHandle>> models = spark.sparkContext()
+                        .broadcast(handles, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+                Map<String, SceneProjector> projectors = sceneProjectors(fitted, moments, cfg);
+                Broadcast<Map<String, SceneProjector>> scenesB = spark.sparkContext()
+                        .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+                broadcasts.add(models);
+                broadcasts.add(scenesB);
+                scoredRows = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
+                diagnostics = fitted.diagnosticsByRun();
+            }
+            scored = ScoredSamples.persist(scoredRows);
+            // The first action on the scored rows runs the apply pass and keeps its rows on the executors.
+            counts = scored.counts();
+            if (cache != null) {
+                CachedFeatures.Held held = cache.held();
+                progress.info(String.format(Locale.ROOT, "feature rows kept in memory between the passes: %d of %d "
+                        + "partitions (%,d MiB); the others were read again", held.partitionsKept(), held.partitions(),
+                        held.memoryBytes() >> 20));
+            }
+        } finally {
+            if (cache != null) {
+                cache.close();
+            }
         }
-        ScoredSamples scored = ScoredSamples.persist(scoredRows);
-        // The first action on the scored rows runs the apply pass and keeps its rows on the executors.
-        ScoredSamples.Counts counts = scored.counts();
 
         progress.step("Reducing");
         checkRejectedFraction(cfg, counts, scored);
@@ -393,12 +421,29 @@ public final class MeasureJob {
         tables.put("scene_mi", small(spark, "scene_mi", sc));
         tables.put("run_mi", small(spark, "run_mi", rr));
         // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.
-        tables.put("channel_mi", small(spark, "channel_mi", ChannelMiStep.rows(channels, date, job, x, y)));
+        tables.put("channel_mi", spread(spark, ChannelMiStep.rows(channels, date, job, x, y),
+                TableContract.load("channel_mi").schema()));
         tables.put(HistoryTable.TABLE, small(spark, HistoryTable.TABLE, HistoryTable.fromRunMi(rr)));
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
         spark.sparkContext().setJobDescription("infometer: writing tables");
         IcebergTables.publishFrames(spark, cat, ns, tables, cfg.date(), job);
+    }
+
+    /** Rows per task of a driver-built table too large for one task (256 x 256 channel pairs per run). */
+    static final int ROWS_PER_TASK = 4096;
+
+    /**
+     * A driver-built table of many rows (channel pairs), in tasks of {@link #ROWS_PER_TASK} rows: one task holding
+     * every row was shipped as a single task of about 12 MB per run, which Spark warns about.
+     */
+    static Dataset<Row> spread(SparkSession spark, List<Row> rows, org.apache.spark.sql.types.StructType schema) {
+        if (rows.size() <= ROWS_PER_TASK) {
+            return spark.createDataFrame(rows, schema).coalesce(1);
+        }
+        int slices = (rows.size() + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        JavaRDD<Row> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices);
+        return spark.createDataFrame(rdd, schema);
     }
 
     /** A table of a few rows per run, built on the driver: one file. */

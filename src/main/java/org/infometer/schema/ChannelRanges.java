@@ -18,7 +18,10 @@ import java.util.TreeMap;
  */
 public final class ChannelRanges extends AccumulatorV2<ChannelRanges.RowRange, Map<String, ChannelRanges.RowRange>> {
 
-    /** Channel minima and maxima of x then y (length cx + cy), for one row or merged over a run. */
+    /**
+     * Channel minima and maxima of x then y (length cx + cy), for one row or merged over a run; a row gives its
+     * varying channels the range (-inf, +inf), as only whether a channel is constant is asked of these ranges.
+     */
     public record RowRange(String runId, int channelsX, float[] min, float[] max) implements java.io.Serializable {
 
         RowRange merged(RowRange o) {

@@ -19,6 +19,11 @@ public final class FeatureRows {
         return validator.check(row);
     }
 
+    /** As {@link #check(InternalRow, RowValidator)}, keeping a valid row's maps in {@code maps}. */
+    public static Rejection check(InternalRow row, RowValidator validator, RowValidator.Maps maps) {
+        return validator.check(row, maps);
+    }
+
     /** A valid row's identity and sizes; its maps too when {@code maps}. */
     public static DecodedSample decode(InternalRow row, boolean maps) {
         int tokens = row.getInt(FeatureContract.X_TOKENS);
@@ -31,12 +36,22 @@ public final class FeatureRows {
 
     /** {@code ids} (decoded from {@code row} without maps) with its maps. */
     public static DecodedSample withMaps(DecodedSample ids, InternalRow row) {
+        return withMaps(ids, row, null);
+    }
+
+    /**
+     * As {@link #withMaps(DecodedSample, InternalRow)}, taking the maps the validator already copied out of
+     * {@code row} when {@code checked} holds them (null: copy them from the row).
+     */
+    public static DecodedSample withMaps(DecodedSample ids, InternalRow row, RowValidator.Maps checked) {
         if (ids.hasMaps()) {
             return ids;
         }
+        boolean kept = checked != null && checked.x() != null && checked.y() != null;
         return new DecodedSample(ids.runId(), ids.sceneToken(), ids.sampleToken(), ids.timestamp(),
                 ids.sourceFile(), ids.tokens(), ids.xChannels(), ids.yChannels(),
-                RowValidator.map(row, FeatureContract.X), RowValidator.map(row, FeatureContract.Y));
+                kept ? checked.x() : RowValidator.map(row, FeatureContract.X),
+                kept ? checked.y() : RowValidator.map(row, FeatureContract.Y));
     }
 
     /** An invalid row's identity (nulls kept) with its rejection. */

@@ -64,9 +64,13 @@ public final class ShardPass {
         Pass<T> create(int partition);
     }
 
-    /** The rows as Spark's internal rows: float arrays are copied out without boxing. */
+    /**
+     * The rows as Spark's internal rows (float arrays are copied out without boxing): from memory while
+     * {@link CachedFeatures} keeps them, else from the input.
+     */
     public static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
-        return features.queryExecution().toRdd().toJavaRDD();
+        JavaRDD<InternalRow> kept = CachedFeatures.rowsOf(features);
+        return kept != null ? kept : features.queryExecution().toRdd().toJavaRDD();
     }
 
     /** The outputs of {@code factory}'s passes over every partition of {@code features}. */
@@ -101,6 +105,7 @@ public final class ShardPass {
         private final Pass<T> pass;
         private final ArrayDeque<T> buffer = new ArrayDeque<>();
         private final Consumer<T> out = buffer::add;
+        private final RowValidator.Maps maps = new RowValidator.Maps();
         private boolean ended;
         private boolean closed;
 
@@ -115,13 +120,15 @@ public final class ShardPass {
             while (buffer.isEmpty() && !ended) {
                 if (rows.hasNext()) {
                     InternalRow row = rows.next();
-                    Rejection rejection = FeatureRows.check(row, validator);
+                    Rejection rejection = FeatureRows.check(row, validator, maps);
                     if (rejection != null) {
                         pass.rejected(FeatureRows.rejected(row, rejection), out);
                     } else {
                         DecodedSample ids = FeatureRows.decode(row, false);
-                        pass.valid(pass.needsMaps(ids) ? FeatureRows.withMaps(ids, row) : ids, row, out);
+                        pass.valid(pass.needsMaps(ids) ? FeatureRows.withMaps(ids, row, maps) : ids, row, out);
                     }
+                    // The pass may keep the maps; this holder must not hand them to the next row.
+                    maps.clear();
                 } else {
                     ended = true;
                     try {

@@ -118,6 +118,36 @@ class MeasureJobTest {
     }
 
     @Test
+    void tablesAreIdenticalWithTheFeatureRowsInMemoryOrReadAgain() {
+        MeasureJob.run(spark, config("cached", "input.repartition=3"), QUIET);
+        MeasureJob.run(spark, config("uncached", "input.repartition=3", "input.cache=false"), QUIET);
+        for (String[] t : new String[][] {{"sample_mi", "run_id", "sample_token"}, {"run_mi", "run_id"},
+                {"scene_mi", "run_id", "scene_token"}, {"channel_mi", "run_id", "x_channel", "y_channel"}}) {
+            List<Row> cached = rows(t[0], "cached", Arrays.copyOfRange(t, 1, t.length));
+            assertEquals(cached, rows(t[0], "uncached", Arrays.copyOfRange(t, 1, t.length)), t[0]);
+        }
+        assertEquals(256, rows("sample_mi", "cached", "run_id", "sample_token").size());
+        assertEquals(0, org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .getPersistentRDDs().values().stream()
+                .filter(r -> String.valueOf(r.name()).startsWith("infometer: feature rows")).count(),
+                "the job drops the kept feature rows when its passes are done");
+    }
+
+    @Test
+    void aLargeDriverTableIsSpreadOverTasksInItsOrder() {
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("i", org.apache.spark.sql.types.DataTypes.IntegerType);
+        List<Row> many = new ArrayList<>();
+        for (int i = 0; i < 2 * MeasureJob.ROWS_PER_TASK + 5; i++) {
+            many.add(org.apache.spark.sql.RowFactory.create(i));
+        }
+        org.apache.spark.sql.Dataset<Row> spread = MeasureJob.spread(spark, many, schema);
+        assertEquals(3, spread.rdd().getNumPartitions());
+        assertEquals(many, spread.collectAsList());
+        assertEquals(1, MeasureJob.spread(spark, many.subList(0, 10), schema).rdd().getNumPartitions());
+    }
+
+    @Test
     void rerunningTheSameDateReplacesItsRows() {
         MeasureJob.run(spark, config("rerun"), QUIET);
         MeasureJob.run(spark, config("rerun"), QUIET);
