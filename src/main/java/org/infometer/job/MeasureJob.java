@@ -214,9 +214,8 @@ public final class MeasureJob {
         diagnostics.forEach((k, v) -> diagnosticsCopy.put(k, new TreeMap<>(v)));
         RunReduction.Params params = new RunReduction.Params(cfg.estimator().folds(), tokenGranularity, undescribed,
                 channelCounts, constant, diagnosticsCopy);
-        spark.sparkContext().setJobDescription("infometer: run and scene reductions (one task per run)");
-        Map<String, RunReduction.Outcome> outcomes = scored.perRun((run, sorted) -> RunReduction.reduce(run,
-                sorted.stream().map(MeasureJob::sample).toList(), params), scoredRuns.size());
+        spark.sparkContext().setJobDescription("infometer: run and scene reductions (mergeable states)");
+        Map<String, RunReduction.Outcome> outcomes = ScoredRunStates.reduce(scored, MeasureJob::sample, params);
         List<Reductions.RunStats> runs = new ArrayList<>();
         List<Reductions.SceneStats> scenes = new ArrayList<>();
         Map<String, Validity.Verdict> runValidity = new TreeMap<>();

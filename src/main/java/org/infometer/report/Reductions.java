@@ -116,26 +116,40 @@ public final class Reductions {
                 units.add(new double[] {sq, sw});
             }
         }
-        double totalQ = 0;
-        double totalW = 0;
         long n = 0;
         for (List<SampleResult> c : clusters.values()) {
             n += c.size();
         }
+        return ratioOfUnits(units, n);
+    }
+
+    /** The ratio estimator of {sum q, sum w} units (in a fixed order) over n samples; see {@link #ratio}. */
+    public static Estimate ratioOfUnits(List<double[]> units, long n) {
+        double totalQ = 0;
+        double totalW = 0;
         for (double[] u : units) {
             totalQ += u[0];
             totalW += u[1];
         }
         double r = totalQ / totalW;
-        int g = units.size();
-        double se = Double.NaN;
-        if (g >= 2) {
-            double ss = 0;
+        double ss = 0;
+        if (units.size() >= 2) {
             for (double[] u : units) {
                 double e = u[0] - r * u[1];
                 ss += e * e;
             }
-            se = Math.sqrt((double) g / (g - 1) * ss) / totalW;
+        }
+        return ratioEstimate(r, totalW, n, units.size(), ss);
+    }
+
+    /**
+     * A ratio estimate r = sum q / sum w over n samples with its linearised SE from {@code units} units whose
+     * residuals q_u - r w_u have the squared sum {@code ss}; NaN SE below two units.
+     */
+    public static Estimate ratioEstimate(double r, double totalW, long n, long units, double ss) {
+        double se = Double.NaN;
+        if (units >= 2) {
+            se = Math.sqrt((double) units / (units - 1) * ss) / totalW;
         }
         return new Estimate(r, se, n);
     }
@@ -183,6 +197,11 @@ public final class Reductions {
                     hx / tokens, hy / tokens, hxy / tokens, 0, 0, pooled, scene.refitted(), scene.pairs(),
                     scene.minTrainTokens(), scene.why(), ss, conditional));
         }
+        return ranked(unranked);
+    }
+
+    /** The scenes of one run ranked by MI per token, largest first (ties by scene token), with percentiles. */
+    public static List<SceneStats> ranked(List<SceneStats> unranked) {
         List<SceneStats> ranked = new ArrayList<>(unranked);
         ranked.sort(Comparator.comparingDouble((SceneStats s) -> -s.miPerToken().value())
                 .thenComparing(SceneStats::sceneToken));

@@ -39,7 +39,7 @@ public record SampleResult(String runId, String sceneToken, String sampleToken, 
     }
 
     /** The same sample with its codelengths shifted by {@code dx, dy, dxy} bits. */
-    SampleResult shifted(double dx, double dy, double dxy) {
+    public SampleResult shifted(double dx, double dy, double dxy) {
         return new SampleResult(runId, sceneToken, sampleToken, timestamp, fold, tokens, hxBits + dx, hyBits + dy,
                 hxyBits + dxy, block, inFoldMiBits, miBits + dx + dy - dxy);
     }

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * would say). Where the scene is coded as well as the run, nothing changes. A scene whose samples cannot all be
  * refitted keeps its unadjusted values, and says so.
  */
-final class SceneValues {
+public final class SceneValues {
 
     /**
      * A scene's per-sample values ({@code samples}; the run models' own in {@code raw}), whether they were refitted,
@@ -32,7 +32,16 @@ final class SceneValues {
                  String why) {
     }
 
+    /** Why a scene of one sample keeps the run models' values. */
+    public static final String SINGLE_SAMPLE = "a single sample: no other sample of the scene to refit on";
+
     private SceneValues() {
+    }
+
+    /** Why a scene keeps the run models' values when a sample's training set has too few tokens. */
+    public static String cannotFit(long minTrain, int pairs) {
+        return String.format("%,d tokens of the other samples cannot fit %d canonical pairs (need %d per dimension)",
+                minTrain, pairs, SceneRefit.MIN_TOKENS_PER_DIMENSION);
     }
 
     /**
@@ -55,8 +64,7 @@ final class SceneValues {
         for (Map.Entry<String, List<SampleResult>> e : byScene.entrySet()) {
             List<SampleResult> samples = e.getValue();
             if (samples.size() < 2) {
-                out.put(e.getKey(), new Scene(samples, samples, false, pairs, 0,
-                        "a single sample: no other sample of the scene to refit on"));
+                out.put(e.getKey(), new Scene(samples, samples, false, pairs, 0, SINGLE_SAMPLE));
                 continue;
             }
             SceneBlockStats scene = sum(samples);
@@ -75,9 +83,7 @@ final class SceneValues {
                 adjusted.add(s.shifted(local[0] - pooled[0], local[1] - pooled[1], local[2] - pooled[2]));
             }
             if (adjusted == null) {
-                out.put(e.getKey(), new Scene(samples, samples, false, pairs, minTrain, String.format(
-                        "%,d tokens of the other samples cannot fit %d canonical pairs (need %d per dimension)",
-                        minTrain, pairs, SceneRefit.MIN_TOKENS_PER_DIMENSION)));
+                out.put(e.getKey(), new Scene(samples, samples, false, pairs, minTrain, cannotFit(minTrain, pairs)));
             } else {
                 out.put(e.getKey(), new Scene(adjusted, samples, true, pairs, minTrain, null));
             }

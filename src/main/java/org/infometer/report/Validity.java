@@ -121,13 +121,55 @@ public final class Validity {
      */
     public static Verdict runMi(Estimate miPerToken, List<SampleResult> samples, int dims,
                                 boolean tokenGranularity) {
+        return runMi(miPerToken, Evidence.of(samples), foldHeterogeneityP(samples), overfitGap(samples), dims,
+                tokenGranularity);
+    }
+
+    /**
+     * {@link #runMi(Estimate, List, int, boolean)} from what the checks read of the samples: the evidence, the
+     * fold heterogeneity p-value (NaN: no test) and the overfit gap ({@link #overfitGap}; null: too few samples),
+     * however they were computed (from a list, or from mergeable sums).
+     */
+    public static Verdict runMi(Estimate miPerToken, Evidence samples, double foldHeterogeneityP, double[] overfitGap,
+                                int dims, boolean tokenGranularity) {
         Builder b = new Builder();
         if (common(b, miPerToken, samples, dims, tokenGranularity, true)) {
             return b.build();
         }
-        foldHeterogeneity(b, samples);
-        overfit(b, samples);
+        foldHeterogeneity(b, foldHeterogeneityP);
+        overfit(b, overfitGap);
         return b.build();
+    }
+
+    /**
+     * What the common checks read of a set of samples: their count, tokens, how many have non-finite codelengths
+     * ({@link #finite}) and the excess kurtosis of the per-sample {@link #KURTOSIS_QUANTITIES} per token.
+     */
+    public record Evidence(long samples, long tokens, long nonFinite, double[] excessKurtosis) implements Serializable {
+
+        public static Evidence of(List<SampleResult> samples) {
+            long tokens = 0;
+            long nonFinite = 0;
+            for (SampleResult s : samples) {
+                tokens += s.tokens();
+                nonFinite += finite(s) ? 0 : 1;
+            }
+            double[] kurtosis = new double[KURTOSIS_QUANTITIES.size()];
+            for (int i = 0; i < kurtosis.length; i++) {
+                kurtosis[i] = Validity.excessKurtosis(samples, KURTOSIS_QUANTITIES.get(i));
+            }
+            return new Evidence(samples.size(), tokens, nonFinite, kurtosis);
+        }
+    }
+
+    /** The quantities whose tails are checked, in the order the first heavy one is reported. */
+    public static final List<String> KURTOSIS_QUANTITIES = List.of("mi", "hx", "hy", "hxy");
+
+    /** Whether a sample's codelengths are finite (entropies only where the estimator gives them). */
+    public static boolean finite(SampleResult s) {
+        boolean entropies = !s.hasEntropies()
+                || Double.isFinite(s.hxBits()) && Double.isFinite(s.hyBits()) && Double.isFinite(s.hxyBits());
+        return entropies && Double.isFinite(s.miBits());
     }
 
     /**
@@ -135,8 +177,7 @@ public final class Validity {
      * token above its held-out MI by more than {@link #OVERFIT_SHARE} of the held-out value plus
      * {@link #OVERFIT_ABSOLUTE_BITS}, and by more than {@link #OVERFIT_SE} SE of the paired difference.
      */
-    static void overfit(Builder b, List<SampleResult> samples) {
-        double[] g = overfitGap(samples);
+    static void overfit(Builder b, double[] g) {
         if (g == null) {
             return;
         }
@@ -170,7 +211,19 @@ public final class Validity {
             double e = (s.inFoldMiBits() - s.miBits()) - gap * s.tokens();
             ss += e * e;
         }
-        int n = seen.size();
+        return overfitGap(seen.size(), tokens, gapSum, heldSum, ss);
+    }
+
+    /**
+     * {@link #overfitGap(List)} from sums over the n samples scored in fold: their tokens, in-fold minus held-out
+     * MI, held-out MI, and the squared residuals of the gap around gap per token times tokens; null below
+     * {@link #MIN_OVERFIT_SAMPLES}.
+     */
+    public static double[] overfitGap(long n, double tokens, double gapSum, double heldSum, double ss) {
+        if (n < MIN_OVERFIT_SAMPLES) {
+            return null;
+        }
+        double gap = gapSum / tokens;
         double se = Math.sqrt((double) n / (n - 1) * ss) / tokens;
         return new double[] {gap, heldSum / tokens, se, n};
     }
@@ -182,6 +235,12 @@ public final class Validity {
      */
     public static Verdict sceneMi(Estimate miPerToken, List<SampleResult> samples, int dims,
                                   boolean tokenGranularity, Verdict run) {
+        return sceneMi(miPerToken, Evidence.of(samples), dims, tokenGranularity, run);
+    }
+
+    /** {@link #sceneMi(Estimate, List, int, boolean, Verdict)} from the evidence of the samples. */
+    public static Verdict sceneMi(Estimate miPerToken, Evidence samples, int dims, boolean tokenGranularity,
+                                  Verdict run) {
         Builder b = new Builder();
         common(b, miPerToken, samples, dims, tokenGranularity, false);
         if (run != null && !run.ok()) {
@@ -198,7 +257,16 @@ public final class Validity {
      * {@link #MAX_CORRECTION_SE} SE rests more on that first-order correction than on the data.
      */
     public static Verdict sceneMi(Reductions.SceneStats scene, int dims, boolean tokenGranularity, Verdict run) {
-        Verdict base = sceneMi(scene.miPerToken(), scene.values(), dims, tokenGranularity, run);
+        return sceneMi(scene, Evidence.of(scene.values()), dims, tokenGranularity, run);
+    }
+
+    /**
+     * {@link #sceneMi(Reductions.SceneStats, int, boolean, Verdict)} with the evidence of the scene's values given
+     * (for statistics that no longer carry their values).
+     */
+    public static Verdict sceneMi(Reductions.SceneStats scene, Evidence values, int dims, boolean tokenGranularity,
+                                  Verdict run) {
+        Verdict base = sceneMi(scene.miPerToken(), values, dims, tokenGranularity, run);
         Builder b = new Builder();
         b.addAll(base);
         if (scene.notRefittedBecause() != null) {
@@ -218,19 +286,12 @@ public final class Validity {
     }
 
     /** Returns true when the estimate failed outright (non-finite), so later checks would be meaningless. */
-    private static boolean common(Builder b, Estimate mi, List<SampleResult> samples, int dims,
-                                  boolean tokenGranularity, boolean checkDimensions) {
-        int nonFinite = 0;
-        for (SampleResult s : samples) {
-            boolean entropies = !s.hasEntropies()
-                    || Double.isFinite(s.hxBits()) && Double.isFinite(s.hyBits()) && Double.isFinite(s.hxyBits());
-            if (!entropies || !Double.isFinite(s.miBits())) {
-                nonFinite++;
-            }
-        }
+    private static boolean common(Builder b, Estimate mi, Evidence samples, int dims, boolean tokenGranularity,
+                                  boolean checkDimensions) {
+        long nonFinite = samples.nonFinite();
         if (nonFinite > 0 || !Double.isFinite(mi.value())) {
             b.add(Status.FAILED, String.format(Locale.ROOT, "non-finite codelengths in %d of %d samples", nonFinite,
-                    samples.size()));
+                    samples.samples()));
             return true;
         }
         double se = mi.se();
@@ -238,15 +299,11 @@ public final class Validity {
             b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "MI %.4g below -%.0f SE (SE %.3g): impossible for MI",
                     mi.value(), NEGATIVE_SE, se));
         }
-        if (samples.size() < MIN_SAMPLES) {
-            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%d samples, fewer than %d", samples.size(),
+        if (samples.samples() < MIN_SAMPLES) {
+            b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%d samples, fewer than %d", samples.samples(),
                     MIN_SAMPLES));
         }
-        long tokens = 0;
-        for (SampleResult s : samples) {
-            tokens += s.tokens();
-        }
-        double observations = tokenGranularity ? tokens : samples.size();
+        double observations = tokenGranularity ? samples.tokens() : samples.samples();
         if (checkDimensions && dims > 0 && observations / dims < MIN_OBSERVATIONS_PER_DIMENSION) {
             b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "%.1f %s per dimension (dx + dy = %d), fewer than %.0f",
                     observations / dims, tokenGranularity ? "tokens" : "samples", dims,
@@ -258,8 +315,9 @@ public final class Validity {
             b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "SE %.3g larger than |MI| + %.2f bits/token", se,
                     SE_ABSOLUTE_BITS));
         }
-        for (String q : List.of("mi", "hx", "hy", "hxy")) {
-            double kurt = excessKurtosis(samples, q);
+        for (int i = 0; i < KURTOSIS_QUANTITIES.size(); i++) {
+            String q = KURTOSIS_QUANTITIES.get(i);
+            double kurt = samples.excessKurtosis()[i];
             if (kurt > MAX_EXCESS_KURTOSIS) {
                 b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "heavy tails: excess kurtosis %.1f of per-sample "
                         + "%s per token (above %.0f)", kurt, q.equals("mi") ? "MI" : q, MAX_EXCESS_KURTOSIS));
@@ -302,8 +360,7 @@ public final class Validity {
      * the sample token, so their means differ only by the split and by the fold's model; p below
      * {@link #FOLD_HETEROGENEITY_P} says the models disagree. Folds with fewer than 2 samples are left out.
      */
-    static void foldHeterogeneity(Builder b, List<SampleResult> samples) {
-        double p = foldHeterogeneityP(samples);
+    static void foldHeterogeneity(Builder b, double p) {
         if (p < FOLD_HETEROGENEITY_P) {
             b.add(Status.UNRELIABLE, String.format(Locale.ROOT, "folds disagree beyond their SEs (heterogeneity "
                     + "p = %.2g < %.0e)", p, FOLD_HETEROGENEITY_P));
@@ -314,14 +371,25 @@ public final class Validity {
     public static double foldHeterogeneityP(List<SampleResult> samples) {
         Map<Integer, List<SampleResult>> byFold = new TreeMap<>();
         samples.forEach(s -> byFold.computeIfAbsent(s.fold(), f -> new ArrayList<>()).add(s));
-        List<double[]> folds = new ArrayList<>();   // {mean, se}
+        List<Estimate> estimates = new ArrayList<>();
         for (List<SampleResult> f : byFold.values()) {
             if (f.size() < 2) {
                 continue;
             }
             Map<String, List<SampleResult>> units = new TreeMap<>();
             units.put("fold", f);   // one cluster: the fold's samples are the units
-            Estimate e = Reductions.ratio(units, "mi", true);
+            estimates.add(Reductions.ratio(units, "mi", true));
+        }
+        return heterogeneityP(estimates);
+    }
+
+    /**
+     * The fold heterogeneity p-value from the MI per token of each fold of at least 2 samples, in fold order;
+     * folds without a finite value and a positive SE are left out.
+     */
+    public static double heterogeneityP(List<Estimate> foldEstimates) {
+        List<double[]> folds = new ArrayList<>();   // {mean, se}
+        for (Estimate e : foldEstimates) {
             if (Double.isFinite(e.value()) && e.se() > 0) {
                 folds.add(new double[] {e.value(), e.se()});
             }

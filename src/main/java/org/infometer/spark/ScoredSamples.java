@@ -5,6 +5,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.schema.TableContract;
 import scala.Tuple2;
@@ -13,18 +17,19 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The apply pass's per-row results (codelengths or rejections, no feature maps), persisted on the executors
- * (memory, spilling to disk) and used from there: counted as mergeable states, reduced per run where all of a
- * run's samples are needed at once, and turned into the sample and quarantine tables by column name. Only
- * counts and per-run records reach the driver.
+ * (memory, spilling to disk) and used from there: counted, reduced as mergeable states per key
+ * ({@link #mergedStates}, the job's run and scene reductions), and turned into the sample and quarantine tables by
+ * column name. Only counts and merged states reach the driver.
  *
- * <p>Usage: {@code ScoredSamples s = ScoredSamples.persist(ShardRunner.apply(...)); s.counts(); s.perRun(...);
- * s.sampleTable(...)}.
+ * <p>Usage: {@code ScoredSamples s = ScoredSamples.persist(ShardRunner.apply(...)); s.counts();
+ * s.mergedStates(...); s.sampleTable(...)}.
  */
 public final class ScoredSamples {
 
@@ -133,7 +138,49 @@ public final class ScoredSamples {
     }
 
     /**
-     * {@code f} of every run, each run's samples grouped on one executor and sorted by sample token there (so
+     * One pass of mergeable states over the scored samples: per partition, {@code pass} adds each sample (the row
+     * as {@code toSample} gives it) to the states of its keys; the states are merged per key in a shuffle, and only
+     * the merged states reach the driver. The pass travels as a broadcast (with what it carries), destroyed once its
+     * states are collected. Keys must hash the same in every JVM (no enum or identity hash codes), or one key would
+     * land in two partitions of the shuffle.
+     */
+    public <T, K, S> Map<K, S> mergedStates(Function<ScoredRow, T> toSample, KeyedPass<T, K, S> pass) {
+        Broadcast<KeyedPass<T, K, S>> shared = JavaSparkContext.fromSparkContext(rows.context()).broadcast(pass);
+        try {
+            List<Tuple2<K, S>> merged = valid().map(toSample).mapPartitionsToPair(partitionStates(shared))
+                    .reduceByKey((a, b) -> shared.value().merge(a, b)).collect();
+            Map<K, S> out = new HashMap<>();
+            merged.forEach(t -> out.merge(t._1(), t._2(), pass::merge));
+            return out;
+        } finally {
+            shared.destroy();
+        }
+    }
+
+    /** What {@link #mergedStates} runs: adds a sample to the states of its keys; merges two states of one key. */
+    public interface KeyedPass<T, K, S> extends Serializable {
+
+        void add(Map<K, S> states, T sample);
+
+        /** {@code a} and {@code b} merged (may modify and return {@code a}); associative and commutative. */
+        S merge(S a, S b);
+    }
+
+    private static <T, K, S> PairFlatMapFunction<Iterator<T>, K, S> partitionStates(
+            Broadcast<KeyedPass<T, K, S>> shared) {
+        return it -> {
+            KeyedPass<T, K, S> pass = shared.value();
+            Map<K, S> states = new HashMap<>();
+            it.forEachRemaining(s -> pass.add(states, s));
+            List<Tuple2<K, S>> out = new ArrayList<>(states.size());
+            states.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
+            return out.iterator();
+        };
+    }
+
+    /**
+     * {@code f} of every run, each run's samples grouped on one executor (a large run may not fit one: the job's
+     * reductions use {@link #mergedStates}, which never groups samples) and sorted by sample token there (so
      * floating-point sums see the same order for any partitioning); returns run id to result, sorted.
      */
     public <R extends Serializable> Map<String, R> perRun(RunFunction<R> f, int runs) {
@@ -194,7 +241,7 @@ public final class ScoredSamples {
     }
 
     /** {@code f} of the scored rows, sorted by run then {@link #SAMPLE_ORDER}, fetched when first used. */
-    public <T> List<T> validOnDemand(org.apache.spark.api.java.function.Function<ScoredRow, T> f) {
+    public <T> List<T> validOnDemand(Function<ScoredRow, T> f) {
         return new OnDemandList<>(() -> {
             List<ScoredRow> list = new ArrayList<>(valid().collect());
             list.sort(Comparator.comparing(ScoredRow::runId).thenComparing(SAMPLE_ORDER));

@@ -13,11 +13,13 @@ import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.registry.Estimators;
 import org.infometer.io.FeatureInput;
 import org.infometer.job.KeyScan;
+import org.infometer.job.ScoredRunStates;
 import org.infometer.progress.Progress;
 import org.infometer.report.Reductions;
 import org.infometer.report.RunReduction;
 import org.infometer.report.SampleResult;
 import org.infometer.report.Validity;
+import org.infometer.report.state.OutcomeComparison;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.Rejection;
 import org.infometer.schema.RowValidator;
@@ -161,6 +163,27 @@ class ScoredSamplesTest {
             assertEquals(firstSampleTable, sampleTable, parts + " partitions");
             assertEquals(firstQuarantine, quarantine, parts + " partitions");
             assertEquals(72, s.validOnDemand(ScoredSamplesTest::sample).size());
+            s.rows().unpersist();
+        }
+    }
+
+    @Test
+    void stateReductionsAreTheSameBitForBitForAnyPartitioningAndAgreeWithTheDriverListReductions() {
+        Map<String, RunReduction.Outcome> expected = driverListReduction(scored);
+        Map<String, RunReduction.Outcome> first = null;
+        for (int parts : new int[] {1, 3, 7}) {
+            List<ScoredRow> shuffled = new ArrayList<>(scored);
+            Collections.shuffle(shuffled, new Random(31 + parts));
+            ScoredSamples s = ScoredSamples.persist(JavaSparkContext.fromSparkContext(spark.sparkContext())
+                    .parallelize(shuffled, parts));
+            Map<String, RunReduction.Outcome> got = ScoredRunStates.reduce(s, ScoredSamplesTest::sample, params);
+            assertTrue(got.values().stream().allMatch(o -> o.scenes().stream()
+                    .anyMatch(Reductions.SceneStats::refitted)), "the scene refits take part");
+            OutcomeComparison.assertClose(expected, got, 1e-12);
+            if (first == null) {
+                first = got;
+            }
+            assertEquals(first, got, parts + " partitions");
             s.rows().unpersist();
         }
     }
