@@ -7,9 +7,9 @@ import java.util.TreeMap;
 
 /**
  * Everything the measurement job derives from one run's samples: the run and scene statistics and their validity
- * verdicts. The checks need all of the run's samples at once (fold heterogeneity, kurtosis, the in-fold gap, the
- * scenes' leave-one-out refits), so this runs once per run, on whichever machine holds the run's samples, and
- * returns only small records: the scenes without their per-sample values.
+ * verdicts, from the list of the run's samples. This is the reference definition: the job itself computes the
+ * same outcome from mergeable states ({@link org.infometer.report.state.RunStates}, agreeing to 1e-12 in
+ * RunStatesTest) and never holds a run's samples together; the parameter and result records are shared.
  *
  * <p>Usage: {@code RunReduction.reduce(runId, samplesSortedByToken, params)}; the order of the samples is part
  * of the input (floating-point sums), so callers pass them sorted by sample token, as {@link Reductions#byRun}

@@ -127,15 +127,8 @@ public final class ScoredSamples {
         return rows.filter(r -> !r.rejected());
     }
 
-    /** The order of a run's samples in {@link #perRun}: by sample token. */
+    /** Scored rows by sample token (the order the on-demand lists use within a run). */
     public static final Comparator<ScoredRow> SAMPLE_ORDER = new SampleOrder();
-
-    /** What is computed from all of one run's samples at once, on an executor; small results only. */
-    @FunctionalInterface
-    public interface RunFunction<R> extends Serializable {
-        /** {@code sorted}: the run's scored rows in {@link #SAMPLE_ORDER}. */
-        R apply(String runId, List<ScoredRow> sorted);
-    }
 
     /**
      * One pass of mergeable states over the scored samples: per partition, {@code pass} adds each sample (the row
@@ -176,25 +169,6 @@ public final class ScoredSamples {
             states.forEach((k, v) -> out.add(new Tuple2<>(k, v)));
             return out.iterator();
         };
-    }
-
-    /**
-     * {@code f} of every run, each run's samples grouped on one executor (a large run may not fit one: the job's
-     * reductions use {@link #mergedStates}, which never groups samples) and sorted by sample token there (so
-     * floating-point sums see the same order for any partitioning); returns run id to result, sorted.
-     */
-    public <R extends Serializable> Map<String, R> perRun(RunFunction<R> f, int runs) {
-        List<Tuple2<String, R>> out = valid().mapToPair(s -> new Tuple2<>(s.runId(), s))
-                .groupByKey(Math.max(1, runs))
-                .map(t -> {
-                    List<ScoredRow> list = new ArrayList<>();
-                    t._2().forEach(list::add);
-                    list.sort(SAMPLE_ORDER);
-                    return new Tuple2<>(t._1(), f.apply(t._1(), list));
-                }).collect();
-        Map<String, R> byRun = new TreeMap<>();
-        out.forEach(t -> byRun.put(t._1(), t._2()));
-        return byRun;
     }
 
     /**
