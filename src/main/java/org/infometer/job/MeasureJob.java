@@ -132,7 +132,20 @@ public final class MeasureJob {
         Map<RunFold, JointMoments> moments = null;
         List<Broadcast<?>> broadcasts = new ArrayList<>();
         // Passes after the first read the feature rows from memory where they fit (input.cache, default on).
-        CachedFeatures cache = cfg.input().keepInMemory() ? CachedFeatures.keep(features) : null;
+        CachedFeatures cache = null;
+        if (cfg.input().keepInMemory()) {
+            long bytes = 0;
+            for (Map.Entry<String, Long> e : scan.tokensByRun().entrySet()) {
+                int[] ch = scan.validator().channels(e.getKey());
+                bytes += ch == null ? 0 : e.getValue() * (ch[0] + ch[1]) * (long) Float.BYTES;
+            }
+            CachedFeatures.Decision keep = CachedFeatures.decide(spark.sparkContext(), bytes);
+            if (keep.keep()) {
+                cache = CachedFeatures.keep(features);
+            } else {
+                progress.info("feature rows not kept in memory (" + keep.reason() + "): both passes read the input");
+            }
+        }
         ScoredSamples scored;
         ScoredSamples.Counts counts;
         try {

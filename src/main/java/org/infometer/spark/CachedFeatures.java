@@ -1,5 +1,6 @@
 package org.infometer.spark;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +37,43 @@ public final class CachedFeatures implements AutoCloseable {
     private CachedFeatures(Dataset<Row> features, JavaRDD<InternalRow> rows) {
         this.features = features;
         this.rows = rows;
+    }
+
+    /**
+     * Share of the executors' memory for caching (Spark's unified pool) the feature rows may take. Spark would keep
+     * as many partitions as fit and read the rest again, but at nuScenes-val scale (11 GB against a 4.7 GB pool in
+     * the embedded profile) that filled the pool and took the driver heap to 8.1 of 8.2 GB, with warnings for
+     * every partition it gave up on; so the rows are kept only when all of them fit with room to spare.
+     */
+    static final double MAX_POOL_SHARE = 0.75;
+
+    /** Whether rows of about {@code bytes} are kept, and why (for the progress log). */
+    public record Decision(boolean keep, long bytes, long poolBytes, String reason) {
+    }
+
+    /**
+     * Whether feature rows of about {@code estimatedBytes} fit: at most {@link #MAX_POOL_SHARE} of the memory for
+     * caching of the block managers that run tasks (the executors; in local mode the driver is the executor).
+     * When no executor has registered yet, Spark's own bounds decide (rows that do not fit are read again).
+     */
+    public static Decision decide(SparkContext sc, long estimatedBytes) {
+        long pool = 0;
+        String driver = sc.env().blockManager().blockManagerId().hostPort();
+        Map<String, scala.Tuple2<Object, Object>> status =
+                scala.collection.JavaConverters.mapAsJavaMap(sc.getExecutorMemoryStatus());
+        boolean local = status.size() == 1;
+        for (Map.Entry<String, scala.Tuple2<Object, Object>> e : status.entrySet()) {
+            if (local || !e.getKey().equals(driver)) {
+                pool += (Long) e.getValue()._1();
+            }
+        }
+        if (pool == 0) {
+            return new Decision(true, estimatedBytes, 0, "no executor registered yet: Spark keeps what fits");
+        }
+        boolean keep = estimatedBytes <= MAX_POOL_SHARE * pool;
+        return new Decision(keep, estimatedBytes, pool, String.format(java.util.Locale.ROOT,
+                "%,d MiB of rows %s %.0f %% of the %,d MiB the executors have for caching", estimatedBytes >> 20,
+                keep ? "within" : "beyond", 100 * MAX_POOL_SHARE, pool >> 20));
     }
 
     /** Keeps {@code features}' rows in memory from their first pass on, until {@link #close()}. */
