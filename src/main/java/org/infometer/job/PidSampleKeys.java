@@ -147,8 +147,9 @@ final class PidSampleKeys {
      * Every counted sample's multiplicities ("run\0sample" to {@link Weights}): block ki is its multiplicity in
      * the run-level bootstrap of the ki-th k, block nk (present only where its scene gets a row) in its scene's
      * bootstrap at the main k; each block holds the B outer replicates, then the B inner ones. Empty without a
-     * bootstrap. Size: samples x (nk + 1) x 2B bytes (ints where a multiplicity passes 127, which needs a scene of
-     * more than 127 samples).
+     * bootstrap. Size: samples x (nk + 1) x 2B bytes (ints for a sample once one of its multiplicities passes 127,
+     * which needs a scene of more than 127 samples), plus one level's draws (2B x the run's samples ints) while
+     * drawing.
      */
     static Map<String, Weights> weights(Map<String, Run> runs, Set<String> sceneRows, JobConfig cfg) {
         JobConfig.Pid pid = cfg.pid();
@@ -162,15 +163,15 @@ final class PidSampleKeys {
         for (Run run : runs.values()) {
             List<Key> samples = run.samples();
             int n = samples.size();
-            int[][] flat = new int[n][];
+            Weights[] w = new Weights[n];
             for (int i = 0; i < n; i++) {
                 boolean scene = sceneRows.contains(key(run.runId(), samples.get(i).sceneToken()));
-                flat[i] = new int[(nk + (scene ? 1 : 0)) * 2 * b];
+                w[i] = new Weights((nk + (scene ? 1 : 0)) * 2 * b, 2 * b);
             }
             for (int ki = 0; ki < nk; ki++) {
                 PidBootstrap.Draws d = PidBootstrap.draw(run.strataSizes(), b,
                         bootstrapSeed(run.runId(), null, pid.k().get(ki), seed));
-                copy(d, flat, 0, n, ki * 2 * b);
+                copy(d, w, 0, n, ki * 2 * b);
             }
             int start = 0;
             for (Map.Entry<String, Integer> sc : run.sceneSizes().entrySet()) {
@@ -178,53 +179,55 @@ final class PidSampleKeys {
                 if (sceneRows.contains(key(run.runId(), sc.getKey()))) {
                     PidBootstrap.Draws d = PidBootstrap.draw(new int[] {size}, b,
                             bootstrapSeed(run.runId(), sc.getKey(), pid.k().get(0), seed));
-                    copy(d, flat, start, size, nk * 2 * b);
+                    copy(d, w, start, size, nk * 2 * b);
                 }
                 start += size;
             }
             for (int i = 0; i < n; i++) {
-                out.put(key(run.runId(), samples.get(i).sampleToken()), new Weights(flat[i], 2 * b));
+                out.put(key(run.runId(), samples.get(i).sampleToken()), w[i]);
             }
         }
         return out;
     }
 
     /** Draws over samples [from, from + n) of the sorted list into each sample's block at {@code offset}. */
-    private static void copy(PidBootstrap.Draws d, int[][] flat, int from, int n, int offset) {
+    private static void copy(PidBootstrap.Draws d, Weights[] w, int from, int n, int offset) {
         int b = d.replicates();
         for (int r = 0; r < b; r++) {
             int[] outer = d.outer(r);
             int[] inner = d.inner(r);
             for (int i = 0; i < n; i++) {
-                flat[from + i][offset + r] = outer[i];
-                flat[from + i][offset + b + r] = inner[i];
+                w[from + i].set(offset + r, outer[i]);
+                w[from + i].set(offset + b + r, inner[i]);
             }
         }
     }
 
-    /** One sample's multiplicities in blocks of 2B; bytes unless one does not fit. */
+    /** One sample's multiplicities in blocks of 2B: bytes, ints once one passes 127. */
     static final class Weights implements Serializable {
         private static final long serialVersionUID = 1L;
-        private final byte[] small;
-        private final int[] large;
+        private byte[] small;
+        private int[] large;
         private final int blockLength;
 
-        Weights(int[] values, int blockLength) {
-            boolean fits = true;
-            for (int v : values) {
-                fits &= v <= Byte.MAX_VALUE;
-            }
-            if (fits) {
-                small = new byte[values.length];
-                for (int i = 0; i < values.length; i++) {
-                    small[i] = (byte) values[i];
-                }
-                large = null;
-            } else {
-                small = null;
-                large = values.clone();
-            }
+        Weights(int length, int blockLength) {
+            small = new byte[length];
             this.blockLength = blockLength;
+        }
+
+        void set(int i, int v) {
+            if (large == null && v > Byte.MAX_VALUE) {
+                large = new int[small.length];
+                for (int j = 0; j < small.length; j++) {
+                    large[j] = small[j];
+                }
+                small = null;
+            }
+            if (large != null) {
+                large[i] = v;
+            } else {
+                small[i] = (byte) v;
+            }
         }
 
         /** Block {@code b} (outer replicates, then inner ones), or null where the sample has no such block. */
