@@ -88,7 +88,17 @@ final class PidCounting {
 
     /** The merged groups, sorted by key; {@code toLocalIterator} brings them one partition at a time. */
     static JavaPairRDD<GroupKey, Group> count(Dataset<Row> features, RowValidator validator, Broadcast<Plan> bp) {
-        return ShardPass.map(features, validator, partition -> new ShardPass.Pass<Tuple2<GroupKey, Group>>() {
+        return count(features, validator, bp, GROUPS_PER_FETCH);
+    }
+
+    /** As {@link #count(Dataset, RowValidator, Broadcast)}, about {@code groupsPerFetch} groups per partition. */
+    static JavaPairRDD<GroupKey, Group> count(Dataset<Row> features, RowValidator validator, Broadcast<Plan> bp,
+                                              int groupsPerFetch) {
+        Plan p = bp.value();
+        // The driver fetches one sorted partition per job: a few dozen groups each, not hundreds of tiny jobs.
+        int partitions = Math.max(1, Math.min(ShardPass.internalRows(features).getNumPartitions(),
+                (p.discretizers().size() * p.nk() + p.sceneRows().size()) / groupsPerFetch));
+        JavaPairRDD<GroupKey, Group> merged = ShardPass.map(features, validator, partition -> new ShardPass.Pass<Tuple2<GroupKey, Group>>() {
             private final Plan plan = bp.value();
             private final Map<GroupKey, Group> groups = new HashMap<>();
 
@@ -142,8 +152,12 @@ final class PidCounting {
                 groups.forEach((k, g) -> out.accept(new Tuple2<>(k, g)));
                 groups.clear();
             }
-        }).mapToPair(t -> t).reduceByKey(Group::merge).sortByKey();
+        }).mapToPair(t -> t).reduceByKey(Group::merge);
+        return merged.sortByKey(true, partitions);
     }
+
+    /** Groups the driver holds at once, about (a scene's group is small; a run's holds its MINE tokens too). */
+    static final int GROUPS_PER_FETCH = 32;
 
     /** The merged groups in key order, streamed to the driver. */
     static Iterator<Tuple2<GroupKey, Group>> groups(JavaPairRDD<GroupKey, Group> counted) {

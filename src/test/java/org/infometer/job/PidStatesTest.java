@@ -165,8 +165,10 @@ class PidStatesTest {
         List<PidSampleKeys.Key> keys = PidSampleKeys.scan(s.features(), s.scan().validator(), true);
         Broadcast<PidCounting.Plan> bp = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(PidJob.plan(cfg, keys, s.discretizers(), true));
+        // One group per sorted partition: the driver's fetches, partition after partition, keep the key order.
         JavaPairRDD<PidCounting.GroupKey, PidCounting.Group> counted = PidCounting.count(s.features(),
-                s.scan().validator(), bp);
+                s.scan().validator(), bp, 1);
+        assertEquals(3, counted.getNumPartitions());
         Map<String, PidSampleKeys.Run> runs = PidSampleKeys.runs(keys);
         List<PidCounting.GroupKey> expected = PidAnalysis.expectedGroups(runs,
                 PidSampleKeys.sceneRows(runs, cfg.pid().minSceneSamples()), cfg.pid().k().size());
