@@ -8,6 +8,7 @@ import org.infometer.estimate.StableHash;
 import org.infometer.estimate.variational.Complementarity;
 import org.infometer.io.IcebergTables;
 import org.infometer.pid.BrojaSolver;
+import org.infometer.pid.CellVectors;
 import org.infometer.pid.JointDistribution;
 import org.infometer.pid.PidBootstrap;
 import org.infometer.pid.PidResult;
@@ -22,18 +23,17 @@ import java.sql.Date;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * Driver side of the PID job: sums per-sample counts, solves BROJA per run and k and per scene, bootstraps samples
- * within scenes for intervals ({@link PidBootstrap}), and writes and prints the results. All inputs are sorted by stable keys first, so
- * the outcome does not depend on partitioning.
+ * Driver side of the PID job: solves BROJA per run and k and per scene on the merged count tables of the counting
+ * pass, with the bootstrap's replicate tables for intervals ({@link PidBootstrap#runOnTables}), and writes and
+ * prints the results. Tables are integer sums and the groups arrive in key order, so the outcome does not depend
+ * on partitioning.
  */
 final class PidAnalysis {
 
@@ -96,14 +96,173 @@ final class PidAnalysis {
         }
     }
 
-    /** Bootstraps one set of samples and builds its row with corrected terms, intervals and status. */
-    static PidRow row(String level, String runId, String scene, int k, String disc, int pcaDims, int targetValues,
-                      List<SampleCounts> samples, Map<Integer, Integer> dict, BrojaSolver solver, JobConfig cfg,
-                      boolean bootstrap) {
+    /** Tokens MINE complementarity is trained and evaluated on, at most (a stable-hash subsample beyond). */
+    static final int MINE_MAX_TOKENS = 12_000;
+    /** Cross-fitting folds of the MINE terms (by sample). */
+    static final int MINE_FOLDS = 3;
+
+    /**
+     * MINE-based complementarity on the PID's own discretised tokens (cluster ids of the main k and the target):
+     * each sample's counted tokens, at most {@link #MINE_MAX_TOKENS} kept by a stable hash of (sample, cell, copy),
+     * folds by sample.
+     */
+    static Complementarity.Result mineComplementarity(String runId, List<SampleCounts> samples, int k,
+                                                      Map<Integer, Integer> dict, long seed) {
+        long total = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
+        double rate = mineRate(total);
+        long hashSeed = mineHashSeed(runId, seed);
+        List<PidCounting.MineToken> kept = new ArrayList<>();
+        for (SampleCounts s : samples) {
+            int fold = StableHash.fold(s.sampleToken(), MINE_FOLDS, hashSeed);
+            long sh = StableHash.of(s.sampleToken(), hashSeed);
+            long[] cells = s.cells().clone();
+            Integer[] order = new Integer[cells.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, Comparator.comparingLong(i -> cells[i]));
+            for (int i : order) {
+                for (long c = 0; c < s.counts()[i]; c++) {
+                    if (mineKeeps(StableHash.combine(sh, cells[i], c), rate)) {
+                        kept.add(new PidCounting.MineToken(s.sampleToken(), cells[i], c, fold));
+                    }
+                }
+            }
+        }
+        return mineFromTokens(runId, kept, k, dict, seed);
+    }
+
+    /** The share of a run's {@code total} tokens MINE keeps. */
+    static double mineRate(long total) {
+        return Math.min(1.0, (double) MINE_MAX_TOKENS / Math.max(total, 1));
+    }
+
+    /** The seed of a run's MINE subsample, folds and critic. */
+    static long mineHashSeed(String runId, long seed) {
+        return StableHash.combine(seed, StableHash.of(runId, 0x3c0));
+    }
+
+    /** Whether the token with hash {@code h} is in the subsample at {@code rate}. */
+    static boolean mineKeeps(long h, double rate) {
+        return rate >= 1 || Long.compareUnsigned(h, (long) (rate * 0x1p63) << 1) < 0;
+    }
+
+    /**
+     * MINE complementarity on the kept tokens of a run, trained on in the given order (the job's: sample, cell,
+     * copy, {@link PidCounting.MineToken#ORDER}, whatever pass or partitioning selected them).
+     */
+    static Complementarity.Result mineFromTokens(String runId, List<PidCounting.MineToken> tokens, int k,
+                                                 Map<Integer, Integer> dict, long seed) {
+        int n = tokens.size();
+        int[] x = new int[n];
+        int[] y = new int[n];
+        int[] t = new int[n];
+        int[] f = new int[n];
+        for (int i = 0; i < n; i++) {
+            PidCounting.MineToken v = tokens.get(i);
+            x[i] = SampleCounts.x1(v.cell(), k);
+            y[i] = SampleCounts.x2(v.cell(), k);
+            t[i] = dict.get(SampleCounts.target(v.cell()));
+            f[i] = v.fold();
+        }
+        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS,
+                Complementarity.DEFAULT_CRITIC.withSeed(mineHashSeed(runId, seed)));
+    }
+
+    /**
+     * The pid rows from merged states: the keys of every row (per-sample strings, no counts) and the groups of the
+     * counting pass in key order ({@link PidCounting}), each solved and dropped before the next is read. The same
+     * rows, bit for bit, as solving per-sample counts in memory: every table is an integer sum of the samples'
+     * counts with the multiplicities the bootstrap would draw.
+     */
+    static PidOutcome analyse(JobConfig cfg, List<PidSampleKeys.Key> keys,
+                              java.util.Iterator<scala.Tuple2<PidCounting.GroupKey, PidCounting.Group>> groups,
+                              Map<String, PidJob.RunDiscretizers> discretizers, Progress progress) {
         JobConfig.Pid pid = cfg.pid();
-        long tokens = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
-        JointDistribution dist = distribution(samples, k, dict);
-        long occupied = occupiedCells(samples);
+        Map<String, PidSampleKeys.Run> runs = PidSampleKeys.runs(keys);
+        java.util.Set<String> sceneRows = PidSampleKeys.sceneRows(runs, pid.minSceneSamples());
+        List<PidCounting.GroupKey> expected = expectedGroups(runs, sceneRows, pid.k().size());
+        BrojaSolver solver = BrojaSolver.withDefaults();
+        boolean bootstrap = pid.bootstrap() > 0;
+        List<PidRow> rows = new ArrayList<>();
+        for (PidCounting.GroupKey want : expected) {
+            scala.Tuple2<PidCounting.GroupKey, PidCounting.Group> g = groups.hasNext() ? groups.next() : null;
+            if (g == null || !g._1().equals(want)) {
+                throw new IllegalStateException("PID counting pass: expected group " + want + ", got "
+                        + (g == null ? "none" : g._1()) + " (the keys and counting passes disagree)");
+            }
+            String runId = want.runId();
+            PidSampleKeys.Run run = runs.get(runId);
+            PidJob.RunDiscretizers d = discretizers.get(runId);
+            String disc = "x: " + d.x().describe() + "; y: " + d.y().describe();
+            Map<Integer, Integer> dict = run.dict();
+            int k = pid.k().get(want.kIndex());
+            if (want.sceneToken() != null) {
+                rows.add(row("scene", runId, want.sceneToken(), k, disc, d.x().dims(), dict.size(),
+                        run.sceneSizes().get(want.sceneToken()), 1, g._2().tables, dict, solver, cfg, bootstrap));
+                continue;
+            }
+            PidRow runRow = row("run", runId, null, k, disc, d.x().dims(), dict.size(), run.samples().size(),
+                    run.sceneSizes().size(), g._2().tables, dict, solver, cfg, bootstrap);
+            if (want.kIndex() == 0) {
+                List<PidCounting.MineToken> tokens = new ArrayList<>(g._2().mine);
+                tokens.sort(PidCounting.MineToken.ORDER);
+                runRow = runRow.withMine(mineFromTokens(runId, tokens, k, dict, cfg.estimator().seed()));
+                Complementarity.Result m = runRow.mine();
+                progress.info(String.format(Locale.ROOT, "run %s, k=%d: MINE I(X;T) %.4f, I(Y;T) %.4f, "
+                                + "I(X,Y;T) %.4f, complementarity %.4f ± %.4f bits/token (%,d tokens)", runId, k,
+                        m.iX().bits(), m.iY().bits(), m.iJoint().bits(), m.complementarity().bits(),
+                        m.complementarity().seBits(), m.tokens()));
+            }
+            rows.add(runRow);
+            if (want.kIndex() == 0) {
+                double[] v = runRow.terms();
+                progress.info(String.format("run %s, k=%d: R %.4f, U_x %.4f, U_y %.4f, S %.4f bits%s (gap %.1e)%s",
+                        runId, k, v[0], v[1], v[2], v[3], runRow.corrected() == null ? "" : " bias-corrected",
+                        runRow.result().dualityGapBits(),
+                        runRow.verdict().ok() ? "" : " " + runRow.verdict().mark()));
+            }
+        }
+        if (groups.hasNext()) {
+            throw new IllegalStateException("PID counting pass: unexpected group " + groups.next()._1());
+        }
+        return new PidOutcome(rows, PidSampleKeys.rejected(keys));
+    }
+
+    /** The groups the counting pass emits, in its key order: per run, per k the run level, then main-k scenes. */
+    static List<PidCounting.GroupKey> expectedGroups(Map<String, PidSampleKeys.Run> runs,
+                                                     java.util.Set<String> sceneRows, int nk) {
+        List<PidCounting.GroupKey> out = new ArrayList<>();
+        for (PidSampleKeys.Run run : runs.values()) {
+            for (int ki = 0; ki < nk; ki++) {
+                out.add(new PidCounting.GroupKey(run.runId(), ki, null));
+                if (ki == 0) {
+                    for (String scene : run.sceneSizes().keySet()) {
+                        if (sceneRows.contains(PidSampleKeys.key(run.runId(), scene))) {
+                            out.add(new PidCounting.GroupKey(run.runId(), 0, scene));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One group's row: plug-in table from column 0, replicate r from columns 1 + r (outer) and 1 + B + r (inner). */
+    static PidRow row(String level, String runId, String scene, int k, String disc, int pcaDims, int targetValues,
+                      int samples, int scenes, CellVectors tables, Map<Integer, Integer> dict, BrojaSolver solver,
+                      JobConfig cfg, boolean bootstrap) {
+        JobConfig.Pid pid = cfg.pid();
+        long[] cells = tables.sortedCells();
+        TreeMap<Long, Long> total = new TreeMap<>();
+        long tokens = 0;
+        long occupied = 0;
+        for (long c : cells) {
+            long n = tables.count(c, 0);
+            total.put(c, n);
+            tokens += n;
+            occupied += n > 0 ? 1 : 0;
+        }
         PidResult result;
         double[] low = null;
         double[] high = null;
@@ -112,10 +271,24 @@ final class PidAnalysis {
         List<PidBootstrap.Corrected> corrected = null;
         double[] bias = null;
         if (bootstrap) {
-            PidBootstrap.Result boot = new PidBootstrap(solver).run(k, k, Math.max(dict.size(), 1),
-                    bootstrapSamples(samples, k, dict), new PidBootstrap.Options(pid.bootstrap(), pid.ciLevel(),
-                            StableHash.of(runId + "/" + (scene == null ? "" : scene) + "/" + k,
-                                    cfg.estimator().seed()), Math.max(1, Runtime.getRuntime().availableProcessors())));
+            int ny = Math.max(dict.size(), 1);
+            int[] flat = new int[cells.length];
+            for (int i = 0; i < cells.length; i++) {
+                flat[i] = (SampleCounts.x1(cells[i], k) * k + SampleCounts.x2(cells[i], k)) * ny
+                        + dict.get(SampleCounts.target(cells[i]));
+            }
+            int b = pid.bootstrap();
+            java.util.function.IntFunction<long[]> column = col -> {
+                long[] table = new long[k * k * ny];
+                for (int i = 0; i < cells.length; i++) {
+                    table[flat[i]] += tables.count(cells[i], col);
+                }
+                return table;
+            };
+            PidBootstrap.Result boot = new PidBootstrap(solver).runOnTables(k, k, ny, new PidBootstrap.Tables(
+                    column.apply(0), r -> column.apply(1 + r), r -> column.apply(1 + b + r), samples, tokens,
+                    scenes), new PidBootstrap.Options(b, pid.ciLevel(), PidSampleKeys.bootstrapSeed(runId, scene, k,
+                    cfg.estimator().seed()), Math.max(1, Runtime.getRuntime().availableProcessors())));
             result = boot.point();
             reps = boot.replicates() - boot.failedReplicates();
             failed = boot.failedReplicates();
@@ -131,11 +304,18 @@ final class PidAnalysis {
                 }
             }
         } else {
-            result = solver.solve(dist);
+            result = solver.solve(toDistribution(total, k, dict));
         }
+        return new PidRow(level, runId, scene, k, disc, pcaDims, samples, tokens, targetValues, result, low, high,
+                reps, failed, corrected, occupied, verdict(result, tokens, occupied, bias, bootstrap, failed, pid));
+    }
+
+    /** The row's status: the table's validity, and whether the terms are bias-corrected with an interval. */
+    static Validity.Verdict verdict(PidResult result, long tokens, long occupied, double[] bias, boolean bootstrap,
+                                    int failed, JobConfig.Pid pid) {
         Validity.Verdict verdict = Validity.pid(result.converged(), result.message(), tokens, occupied, TERMS, bias,
                 result.miJointBits());
-        if (bootstrap && corrected == null) {
+        if (bootstrap && bias == null) {
             List<String> reasons = new ArrayList<>(verdict.reasons());
             reasons.add("bootstrap failed (" + failed + " of " + pid.bootstrap() + " replicates did not converge): "
                     + "terms are not bias-corrected");
@@ -147,148 +327,7 @@ final class PidAnalysis {
             verdict = new Validity.Verdict(verdict.status() == Validity.Status.FAILED ? Validity.Status.FAILED
                     : Validity.Status.UNRELIABLE, reasons);
         }
-        return new PidRow(level, runId, scene, k, disc, pcaDims, samples.size(), tokens, targetValues, result, low,
-                high, reps, failed, corrected, occupied, verdict);
-    }
-
-    /** Tokens MINE complementarity is trained and evaluated on, at most (a stable-hash subsample beyond). */
-    static final int MINE_MAX_TOKENS = 12_000;
-    /** Cross-fitting folds of the MINE terms (by sample). */
-    static final int MINE_FOLDS = 3;
-
-    /**
-     * MINE-based complementarity on the PID's own discretised tokens (cluster ids of the main k and the target):
-     * each sample's counted tokens, at most {@link #MINE_MAX_TOKENS} kept by a stable hash of (sample, cell, copy),
-     * folds by sample.
-     */
-    static Complementarity.Result mineComplementarity(String runId, List<SampleCounts> samples, int k,
-                                                      Map<Integer, Integer> dict, long seed) {
-        long total = samples.stream().mapToLong(s -> Arrays.stream(s.counts()).sum()).sum();
-        double rate = Math.min(1.0, (double) MINE_MAX_TOKENS / Math.max(total, 1));
-        long hashSeed = StableHash.combine(seed, StableHash.of(runId, 0x3c0));
-        List<int[]> tokens = new ArrayList<>();
-        for (SampleCounts s : samples) {
-            int fold = StableHash.fold(s.sampleToken(), MINE_FOLDS, hashSeed);
-            long sh = StableHash.of(s.sampleToken(), hashSeed);
-            long[] cells = s.cells().clone();
-            Integer[] order = new Integer[cells.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, Comparator.comparingLong(i -> cells[i]));
-            for (int i : order) {
-                for (long c = 0; c < s.counts()[i]; c++) {
-                    long h = StableHash.combine(sh, cells[i], c);
-                    if (rate >= 1 || Long.compareUnsigned(h, (long) (rate * 0x1p63) << 1) < 0) {
-                        tokens.add(new int[] {SampleCounts.x1(cells[i], k), SampleCounts.x2(cells[i], k),
-                                dict.get(SampleCounts.target(cells[i])), fold});
-                    }
-                }
-            }
-        }
-        int n = tokens.size();
-        int[] x = new int[n];
-        int[] y = new int[n];
-        int[] t = new int[n];
-        int[] f = new int[n];
-        for (int i = 0; i < n; i++) {
-            int[] v = tokens.get(i);
-            x[i] = v[0];
-            y[i] = v[1];
-            t[i] = v[2];
-            f[i] = v[3];
-        }
-        return Complementarity.estimate(x, y, t, f, k, k, Math.max(dict.size(), 1), MINE_FOLDS,
-                Complementarity.DEFAULT_CRITIC.withSeed(hashSeed));
-    }
-
-    /** Distinct (x, y, target) cells with a count in these samples. */
-    static long occupiedCells(List<SampleCounts> samples) {
-        java.util.HashSet<Long> cells = new java.util.HashSet<>();
-        for (SampleCounts s : samples) {
-            for (int i = 0; i < s.cells().length; i++) {
-                if (s.counts()[i] > 0) {
-                    cells.add(s.cells()[i]);
-                }
-            }
-        }
-        return cells.size();
-    }
-
-    static PidOutcome analyse(JobConfig cfg, List<SampleCounts> counts,
-                              Map<String, PidJob.RunDiscretizers> discretizers, Progress progress) {
-        JobConfig.Pid pid = cfg.pid();
-        Map<String, Long> rejected = new TreeMap<>();
-        Map<String, Map<Integer, List<SampleCounts>>> byRun = new TreeMap<>();
-        for (SampleCounts c : counts) {
-            if (c.rejection() != null) {
-                rejected.merge(c.rejection().split(":")[0], 1L, Long::sum);
-                continue;
-            }
-            byRun.computeIfAbsent(c.runId(), r -> new TreeMap<>())
-                    .computeIfAbsent(c.kIndex(), k -> new ArrayList<>()).add(c);
-        }
-        BrojaSolver solver = BrojaSolver.withDefaults();
-        List<PidRow> rows = new ArrayList<>();
-        for (Map.Entry<String, Map<Integer, List<SampleCounts>>> run : byRun.entrySet()) {
-            String runId = run.getKey();
-            PidJob.RunDiscretizers d = discretizers.get(runId);
-            String disc = "x: " + d.x().describe() + "; y: " + d.y().describe();
-            TreeSet<Integer> values = new TreeSet<>();
-            run.getValue().values().forEach(list -> list.forEach(s -> {
-                for (long cell : s.cells()) {
-                    values.add(SampleCounts.target(cell));
-                }
-            }));
-            Map<Integer, Integer> dict = new HashMap<>();
-            for (int v : values) {
-                dict.put(v, dict.size());
-            }
-            for (Map.Entry<Integer, List<SampleCounts>> e : run.getValue().entrySet()) {
-                int k = pid.k().get(e.getKey());
-                List<SampleCounts> samples = new ArrayList<>(e.getValue());
-                samples.sort(Comparator.comparing(SampleCounts::sampleToken));
-                boolean bootstrap = pid.bootstrap() > 0;
-                PidRow runRow = row("run", runId, null, k, disc, d.x().dims(), dict.size(), samples, dict, solver,
-                        cfg, bootstrap);
-                if (e.getKey() == 0) {
-                    runRow = runRow.withMine(mineComplementarity(runId, samples, k, dict, cfg.estimator().seed()));
-                    Complementarity.Result m = runRow.mine();
-                    progress.info(String.format(Locale.ROOT, "run %s, k=%d: MINE I(X;T) %.4f, I(Y;T) %.4f, "
-                            + "I(X,Y;T) %.4f, complementarity %.4f ± %.4f bits/token (%,d tokens)", runId, k,
-                            m.iX().bits(), m.iY().bits(), m.iJoint().bits(), m.complementarity().bits(),
-                            m.complementarity().seBits(), m.tokens()));
-                }
-                rows.add(runRow);
-                if (e.getKey() == 0) {
-                    double[] v = runRow.terms();
-                    progress.info(String.format("run %s, k=%d: R %.4f, U_x %.4f, U_y %.4f, S %.4f bits%s (gap %.1e)%s",
-                            runId, k, v[0], v[1], v[2], v[3], runRow.corrected() == null ? "" : " bias-corrected",
-                            runRow.result().dualityGapBits(),
-                            runRow.verdict().ok() ? "" : " " + runRow.verdict().mark()));
-                    Map<String, List<SampleCounts>> byScene = new TreeMap<>();
-                    samples.forEach(s -> byScene.computeIfAbsent(s.sceneToken(), x -> new ArrayList<>()).add(s));
-                    for (Map.Entry<String, List<SampleCounts>> sc : byScene.entrySet()) {
-                        if (sc.getValue().size() < pid.minSceneSamples()) {
-                            continue;
-                        }
-                        rows.add(row("scene", runId, sc.getKey(), k, disc, d.x().dims(), dict.size(), sc.getValue(),
-                                dict, solver, cfg, bootstrap));
-                    }
-                }
-            }
-        }
-        return new PidOutcome(rows, rejected);
-    }
-
-    static JointDistribution distribution(List<SampleCounts> samples, int k, Map<Integer, Integer> dict) {
-        TreeMap<Long, Long> total = new TreeMap<>();
-        for (SampleCounts s : samples) {
-            for (int i = 0; i < s.cells().length; i++) {
-                total.merge(s.cells()[i], s.counts()[i], Long::sum);
-            }
-        }
-        return toDistribution(total, k, dict);
+        return verdict;
     }
 
     static JointDistribution toDistribution(Map<Long, Long> total, int k, Map<Integer, Integer> dict) {
@@ -305,24 +344,6 @@ final class PidAnalysis {
             c[i++] = e.getValue();
         }
         return JointDistribution.fromSparseCounts(k, k, Math.max(dict.size(), 1), x1, x2, y, c);
-    }
-
-    /** Per-sample counts in the bootstrap's form (scene key, sample key, sparse cells). */
-    static List<PidBootstrap.Sample> bootstrapSamples(List<SampleCounts> samples, int k, Map<Integer, Integer> dict) {
-        List<PidBootstrap.Sample> out = new ArrayList<>();
-        for (SampleCounts s : samples) {
-            int n = s.cells().length;
-            int[] x1 = new int[n];
-            int[] x2 = new int[n];
-            int[] y = new int[n];
-            for (int i = 0; i < n; i++) {
-                x1[i] = SampleCounts.x1(s.cells()[i], k);
-                x2[i] = SampleCounts.x2(s.cells()[i], k);
-                y[i] = dict.get(SampleCounts.target(s.cells()[i]));
-            }
-            out.add(new PidBootstrap.Sample(s.sceneToken(), s.sampleToken(), x1, x2, y, s.counts()));
-        }
-        return out;
     }
 
     static void write(SparkSession spark, JobConfig cfg, PidOutcome outcome) {

@@ -1,5 +1,6 @@
 package org.infometer.job;
 
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -41,9 +42,11 @@ import java.util.function.Consumer;
  *
  * <p>Passes: key scan (as the MI job), a sample of token vectors for the discretisers (bounded by
  * {@code pid.fitTokens} per run, chosen by stable hashes), MLlib PCA + k-means per run and modality on the driver,
- * then one pass that assigns clusters to every token and emits per-sample sparse counts of (cluster_x, cluster_y,
- * target) for every k. The driver solves the exact BROJA problem on the summed counts, bootstraps samples within
- * scenes, and writes the {@code pid} table.
+ * then a keys-only pass ({@link PidSampleKeys}: run, scene, sample, target values; no maps decoded) from which the
+ * driver draws the bootstrap (samples within scenes), and one counting pass ({@link PidCounting}) that assigns
+ * clusters to every token and sums the (cluster_x, cluster_y, target) counts per run and k and per scene, every
+ * bootstrap replicate's table at once, merged across partitions. The driver solves the exact BROJA problem on
+ * each merged table and writes the {@code pid} table; no per-sample counts reach it.
  */
 public final class PidJob {
 
@@ -78,14 +81,16 @@ public final class PidJob {
         discretizers.forEach((run, d) -> progress.info("run " + run + ": " + cfg.pair().x() + " " + d.x().describe()
                 + ", " + cfg.pair().y() + " " + d.y().describe()));
 
-        progress.step("Counting (cluster_x, cluster_y, target) per sample for k = " + pid.k());
-        Broadcast<Map<String, RunDiscretizers>> bd = spark.sparkContext().broadcast(discretizers,
-                scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-        List<SampleCounts> counts = count(features, validator, bd, pid.k().size(), perToken);
-        bd.destroy();
+        progress.step("Counting (cluster_x, cluster_y, target) per run and scene for k = " + pid.k()
+                + (pid.bootstrap() > 0 ? ", with " + pid.bootstrap() + " bootstrap replicates" : ""));
+        List<PidSampleKeys.Key> keys = PidSampleKeys.scan(features, validator, perToken);
+        Broadcast<PidCounting.Plan> bp = spark.sparkContext().broadcast(plan(cfg, keys, discretizers, perToken),
+                scala.reflect.ClassTag$.MODULE$.apply(PidCounting.Plan.class));
+        JavaPairRDD<PidCounting.GroupKey, PidCounting.Group> counted = PidCounting.count(features, validator, bp);
 
         progress.step("Solving the BROJA decomposition");
-        PidOutcome outcome = PidAnalysis.analyse(cfg, counts, discretizers, progress);
+        PidOutcome outcome = PidAnalysis.analyse(cfg, keys, PidCounting.groups(counted), discretizers, progress);
+        bp.destroy();
         progress.step("Writing " + cfg.table("pid"));
         PidAnalysis.write(spark, cfg, outcome);
         java.nio.file.Path summary = PidAnalysis.writeSummary(cfg, outcome, progress.elapsedSeconds());
@@ -93,6 +98,18 @@ public final class PidJob {
         PidAnalysis.print(console, cfg, outcome);
         console.println("Status: " + PidAnalysis.status(outcome) + ". Summary: " + summary);
         return outcome;
+    }
+
+    /** What the counting pass needs from the driver: discretisers, bootstrap draws, scene rows, MINE rates. */
+    static PidCounting.Plan plan(JobConfig cfg, List<PidSampleKeys.Key> keys, Map<String, RunDiscretizers> discretizers,
+                                 boolean perToken) {
+        JobConfig.Pid pid = cfg.pid();
+        Map<String, PidSampleKeys.Run> runs = PidSampleKeys.runs(keys);
+        java.util.Set<String> sceneRows = PidSampleKeys.sceneRows(runs, pid.minSceneSamples());
+        Map<String, Double> mineRate = new HashMap<>();
+        runs.forEach((run, r) -> mineRate.put(run, PidAnalysis.mineRate(r.tokens())));
+        return new PidCounting.Plan(discretizers, PidSampleKeys.weights(runs, sceneRows, cfg), sceneRows, mineRate,
+                cfg.estimator().seed(), pid.k().size(), pid.bootstrap(), perToken);
     }
 
     static Map<String, RunDiscretizers> fitDiscretizers(SparkSession spark, Dataset<Row> features,
@@ -163,6 +180,10 @@ public final class PidJob {
         return out;
     }
 
+    /**
+     * Per-sample counts (one record per sample and k, collected): the reference the job's merged counting pass
+     * ({@link PidCounting}) is checked against; the job itself does not collect these.
+     */
     static List<SampleCounts> count(Dataset<Row> features, RowValidator validator,
                                     Broadcast<Map<String, RunDiscretizers>> bd, int nk, boolean perToken) {
         return ShardPass.map(features, validator, partition -> new ShardPass.Pass<SampleCounts>() {
@@ -185,39 +206,16 @@ public final class PidJob {
                 String sampleToken = s.sampleToken();
                 RunDiscretizers d = ds.get(run);
                 int t = s.tokens();
-                int[] target = new int[t];
-                if (row.isNullAt(TARGET)) {
-                    out.accept(SampleCounts.rejected(run, sampleToken, "null_target: the target column is null"));
+                Target read = target(row, t, perToken);
+                if (read.rejection() != null) {
+                    out.accept(SampleCounts.rejected(run, sampleToken, read.rejection()));
                     return;
                 }
-                if (perToken) {
-                    org.apache.spark.sql.catalyst.util.ArrayData arr = row.getArray(TARGET);
-                    boolean hasNull = false;
-                    for (int i = 0; i < arr.numElements() && !hasNull; i++) {
-                        hasNull = arr.isNullAt(i);
-                    }
-                    int[] v = arr.toIntArray();
-                    if (v.length != t || hasNull) {
-                        out.accept(SampleCounts.rejected(run, sampleToken, "target_length: target has " + v.length
-                                + " values (or nulls) for " + t + " tokens"));
-                        return;
-                    }
-                    target = v;
-                } else {
-                    Arrays.fill(target, row.getInt(TARGET));
-                }
-                float[] x = s.x();
-                float[] y = s.y();
+                int[] target = read.values();
                 float[] sx = new float[d.x().dims()];
                 float[] sy = new float[d.y().dims()];
                 for (int ki = 0; ki < nk; ki++) {
-                    int k = d.x().ks().get(ki);
-                    TreeMap<Long, Long> cells = new TreeMap<>();
-                    for (int i = 0; i < t; i++) {
-                        long cell = SampleCounts.pack(d.x().assign(x, i, ki, sx), d.y().assign(y, i, ki, sy), k,
-                                target[i]);
-                        cells.merge(cell, 1L, Long::sum);
-                    }
+                    TreeMap<Long, Long> cells = cells(d, s, target, ki, sx, sy);
                     long[] keys = new long[cells.size()];
                     long[] vals = new long[cells.size()];
                     int j = 0;
@@ -230,6 +228,50 @@ public final class PidJob {
                 }
             }
         }).collect();
+    }
+
+    /**
+     * One sample's tokens counted by (cluster_x, cluster_y, target) cell at the ki-th k, cells ascending
+     * ({@code sx}, {@code sy}: scratch of the discretisers' dimensions).
+     */
+    static TreeMap<Long, Long> cells(RunDiscretizers d, DecodedSample s, int[] target, int ki, float[] sx,
+                                     float[] sy) {
+        int k = d.x().ks().get(ki);
+        float[] x = s.x();
+        float[] y = s.y();
+        TreeMap<Long, Long> cells = new TreeMap<>();
+        for (int i = 0; i < s.tokens(); i++) {
+            cells.merge(SampleCounts.pack(d.x().assign(x, i, ki, sx), d.y().assign(y, i, ki, sy), k, target[i]), 1L,
+                    Long::sum);
+        }
+        return cells;
+    }
+
+    /** A row's target per token, or why it has none. */
+    record Target(int[] values, String rejection) {
+    }
+
+    /** The target of each of a sample's {@code t} tokens: the per-token array, or the sample's one value. */
+    static Target target(InternalRow row, int t, boolean perToken) {
+        if (row.isNullAt(TARGET)) {
+            return new Target(null, "null_target: the target column is null");
+        }
+        if (perToken) {
+            org.apache.spark.sql.catalyst.util.ArrayData arr = row.getArray(TARGET);
+            boolean hasNull = false;
+            for (int i = 0; i < arr.numElements() && !hasNull; i++) {
+                hasNull = arr.isNullAt(i);
+            }
+            int[] v = arr.toIntArray();
+            if (v.length != t || hasNull) {
+                return new Target(null, "target_length: target has " + v.length + " values (or nulls) for " + t
+                        + " tokens");
+            }
+            return new Target(v, null);
+        }
+        int[] v = new int[t];
+        Arrays.fill(v, row.getInt(TARGET));
+        return new Target(v, null);
     }
 
     /**

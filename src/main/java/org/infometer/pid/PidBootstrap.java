@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -292,26 +293,112 @@ public final class PidBootstrap {
         for (int i = 0; i < n; i++) {
             accumulate(all, cells[i], counts[i]);
         }
-        PidResult point = solver.solve(toDistribution(n1, n2, ny, all));
+        int[] sizes = new int[strata.size()];
+        for (int s = 0; s < sizes.length; s++) {
+            sizes[s] = strata.get(s)[1] - strata.get(s)[0];
+        }
+        Draws draws = draw(sizes, options.replicates(), options.seed());
+        int size = n1 * n2 * ny;
+        return runOnTables(n1, n2, ny, new Tables(all, r -> weighted(size, cells, counts, draws.outer(r)),
+                r -> weighted(size, cells, counts, draws.inner(r)), n, nTokens, strata.size()), options);
+    }
 
-        int b = options.replicates();
-        long[] replicateSeeds = new long[b];
-        SplittableRandom root = new SplittableRandom(options.seed());
-        for (int r = 0; r < b; r++) {
+    /**
+     * The resampling of one bootstrap, apart from the data: how often each sample (in (scene key, sample key) order)
+     * is drawn into each outer and inner replicate. The tables of a replicate are the samples' counts summed with
+     * these multiplicities, so a caller that holds only the keys can draw, and sum the counts elsewhere (integer
+     * sums, so where and in which order they are summed does not change the table).
+     */
+    public static final class Draws implements Serializable {
+        private final int[][] outer;
+        private final int[][] inner;
+
+        Draws(int[][] outer, int[][] inner) {
+            this.outer = outer;
+            this.inner = inner;
+        }
+
+        public int replicates() {
+            return outer.length;
+        }
+
+        /** Multiplicity of every sample in outer replicate {@code r} (not a copy: do not modify). */
+        public int[] outer(int r) {
+            return outer[r];
+        }
+
+        /** Multiplicity of every sample in the inner replicate drawn from outer replicate {@code r}. */
+        public int[] inner(int r) {
+            return inner[r];
+        }
+    }
+
+    /**
+     * The draws of {@link #run} for samples whose scene strata, in sorted order, have these sizes: replicate r
+     * draws from its own generator (the r-th seed of a generator seeded with {@code seed}), stratum by stratum,
+     * first the outer replicate's samples and then the inner replicate's from those.
+     */
+    public static Draws draw(int[] strataSizes, int replicates, long seed) {
+        int n = 0;
+        for (int size : strataSizes) {
+            n += size;
+        }
+        long[] replicateSeeds = new long[replicates];
+        SplittableRandom root = new SplittableRandom(seed);
+        for (int r = 0; r < replicates; r++) {
             replicateSeeds[r] = root.nextLong();
         }
+        int[][] outer = new int[replicates][n];
+        int[][] inner = new int[replicates][n];
+        for (int r = 0; r < replicates; r++) {
+            SplittableRandom rng = new SplittableRandom(replicateSeeds[r]);
+            int start = 0;
+            for (int size : strataSizes) {
+                int[] drawn = new int[size];
+                for (int k = 0; k < size; k++) {
+                    drawn[k] = start + rng.nextInt(size);
+                    outer[r][drawn[k]]++;
+                }
+                for (int k = 0; k < size; k++) {
+                    inner[r][drawn[rng.nextInt(size)]]++;
+                }
+                start += size;
+            }
+        }
+        return new Draws(outer, inner);
+    }
+
+    /**
+     * The count tables of one bootstrap, dense in (x1 * n2 + x2) * ny + y order: all samples, and each outer and
+     * inner replicate (made on demand, so only the replicates being solved are in memory).
+     */
+    public record Tables(long[] all, IntFunction<long[]> outer, IntFunction<long[]> inner, int nSamples,
+                         long nTokens, int nScenes) {
+    }
+
+    /**
+     * The bootstrap from tables summed elsewhere with the multiplicities of {@link #draw}: the same result as
+     * {@link #run} on the samples themselves.
+     */
+    public Result runOnTables(int n1, int n2, int ny, Tables tables, Options options) {
+        if (tables.nTokens() <= 0) {
+            throw new IllegalArgumentException("all " + tables.nSamples() + " samples have zero counts: nothing to "
+                    + "decompose");
+        }
+        PidResult point = solver.solve(toDistribution(n1, n2, ny, tables.all()));
+        int b = options.replicates();
         PidResult[][] results = new PidResult[b][];
         if (options.parallelism() == 1) {
             for (int r = 0; r < b; r++) {
-                results[r] = replicate(n1, n2, ny, cells, counts, strata, replicateSeeds[r]);
+                results[r] = replicate(n1, n2, ny, tables, r);
             }
         } else {
             ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.parallelism(), b));
             try {
                 List<Future<PidResult[]>> futures = new ArrayList<>(b);
                 for (int r = 0; r < b; r++) {
-                    long rs = replicateSeeds[r];
-                    futures.add(pool.submit(() -> replicate(n1, n2, ny, cells, counts, strata, rs)));
+                    int rr = r;
+                    futures.add(pool.submit(() -> replicate(n1, n2, ny, tables, rr)));
                 }
                 for (int r = 0; r < b; r++) {
                     results[r] = futures.get(r).get();
@@ -343,7 +430,8 @@ public final class PidBootstrap {
             }
         }
         double level = options.level();
-        return new Result(point, n, nTokens, strata.size(), b, failed, failures, level, options.seed(),
+        return new Result(point, tables.nSamples(), tables.nTokens(), tables.nScenes(), b, failed, failures, level,
+                options.seed(),
                 interval(ok, PidResult::redundancyBits, level),
                 interval(ok, PidResult::uniqueX1Bits, level),
                 interval(ok, PidResult::uniqueX2Bits, level),
@@ -413,25 +501,22 @@ public final class PidBootstrap {
         return m / v.length;
     }
 
-    /** One outer replicate drawn from the data and one inner replicate drawn from the outer one's samples. */
-    private PidResult[] replicate(int n1, int n2, int ny, int[][] cells, long[][] counts, List<int[]> strata,
-                                  long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        long[] table = new long[n1 * n2 * ny];
-        long[] innerTable = new long[n1 * n2 * ny];
-        for (int[] stratum : strata) {
-            int size = stratum[1] - stratum[0];
-            int[] drawn = new int[size];
-            for (int k = 0; k < size; k++) {
-                drawn[k] = stratum[0] + rng.nextInt(size);
-                accumulate(table, cells[drawn[k]], counts[drawn[k]]);
-            }
-            for (int k = 0; k < size; k++) {
-                int i = drawn[rng.nextInt(size)];
-                accumulate(innerTable, cells[i], counts[i]);
+    /** One outer replicate and the inner replicate drawn from the outer one's samples. */
+    private PidResult[] replicate(int n1, int n2, int ny, Tables tables, int r) {
+        return new PidResult[] {solveReplicate(n1, n2, ny, tables.outer().apply(r)),
+                solveReplicate(n1, n2, ny, tables.inner().apply(r))};
+    }
+
+    /** The samples' counts summed with these multiplicities. */
+    private static long[] weighted(int size, int[][] cells, long[][] counts, int[] multiplicity) {
+        long[] table = new long[size];
+        for (int i = 0; i < multiplicity.length; i++) {
+            int m = multiplicity[i];
+            for (int c = 0; c < cells[i].length; c++) {
+                table[cells[i][c]] += m * counts[i][c];
             }
         }
-        return new PidResult[] {solveReplicate(n1, n2, ny, table), solveReplicate(n1, n2, ny, innerTable)};
+        return table;
     }
 
     private PidResult solveReplicate(int n1, int n2, int ny, long[] table) {
