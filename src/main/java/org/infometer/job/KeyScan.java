@@ -29,6 +29,16 @@ public final class KeyScan {
     }
 
     public record Result(RowValidator validator, long rows, Map<String, Long> tokensByRun, int duplicateKeys) {
+
+        /** Bytes of the float maps of the runs' tokens at their usual channel counts (what a pass decodes). */
+        public long mapBytes() {
+            long bytes = 0;
+            for (Map.Entry<String, Long> e : tokensByRun.entrySet()) {
+                int[] ch = validator.channels(e.getKey());
+                bytes += ch == null ? 0 : e.getValue() * (ch[0] + ch[1]) * (long) Float.BYTES;
+            }
+            return bytes;
+        }
     }
 
     /**

@@ -134,12 +134,7 @@ public final class MeasureJob {
         // Passes after the first read the feature rows from memory where they fit (input.cache, default on).
         CachedFeatures cache = null;
         if (cfg.input().keepInMemory()) {
-            long bytes = 0;
-            for (Map.Entry<String, Long> e : scan.tokensByRun().entrySet()) {
-                int[] ch = scan.validator().channels(e.getKey());
-                bytes += ch == null ? 0 : e.getValue() * (ch[0] + ch[1]) * (long) Float.BYTES;
-            }
-            CachedFeatures.Decision keep = CachedFeatures.decide(spark.sparkContext(), bytes);
+            CachedFeatures.Decision keep = CachedFeatures.decide(spark.sparkContext(), scan.mapBytes());
             if (keep.keep()) {
                 cache = CachedFeatures.keep(features);
             } else {

@@ -20,6 +20,7 @@ import org.infometer.progress.Progress;
 import org.infometer.schema.FeatureContract;
 import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
+import org.infometer.spark.CachedFeatures;
 import org.infometer.spark.DecodedSample;
 import org.infometer.spark.RejectedRow;
 import org.infometer.spark.ShardPass;
@@ -76,21 +77,30 @@ public final class PidJob {
         KeyScan.Result scan = KeyScan.scan(features, contract, cfg.input().features());
         RowValidator validator = scan.validator();
 
-        progress.step("Sampling token vectors for the discretisers (at most " + pid.fitTokens() + " per run)");
-        Map<String, RunDiscretizers> discretizers = fitDiscretizers(spark, features, validator, scan, cfg);
-        discretizers.forEach((run, d) -> progress.info("run " + run + ": " + cfg.pair().x() + " " + d.x().describe()
-                + ", " + cfg.pair().y() + " " + d.y().describe()));
+        // The sampling, keys and counting passes all read the rows: after the first, from memory where they fit.
+        CachedFeatures cache = keepIfFits(spark, features, scan, cfg, progress);
+        PidOutcome outcome;
+        try {
+            progress.step("Sampling token vectors for the discretisers (at most " + pid.fitTokens() + " per run)");
+            Map<String, RunDiscretizers> discretizers = fitDiscretizers(spark, features, validator, scan, cfg);
+            discretizers.forEach((run, d) -> progress.info("run " + run + ": " + cfg.pair().x() + " " + d.x().describe()
+                    + ", " + cfg.pair().y() + " " + d.y().describe()));
 
-        progress.step("Counting (cluster_x, cluster_y, target) per run and scene for k = " + pid.k()
-                + (pid.bootstrap() > 0 ? ", with " + pid.bootstrap() + " bootstrap replicates" : ""));
-        List<PidSampleKeys.Key> keys = PidSampleKeys.scan(features, validator, perToken);
-        Broadcast<PidCounting.Plan> bp = spark.sparkContext().broadcast(plan(cfg, keys, discretizers, perToken),
-                scala.reflect.ClassTag$.MODULE$.apply(PidCounting.Plan.class));
-        JavaPairRDD<PidCounting.GroupKey, PidCounting.Group> counted = PidCounting.count(features, validator, bp);
+            progress.step("Counting (cluster_x, cluster_y, target) per run and scene for k = " + pid.k()
+                    + (pid.bootstrap() > 0 ? ", with " + pid.bootstrap() + " bootstrap replicates" : ""));
+            List<PidSampleKeys.Key> keys = PidSampleKeys.scan(features, validator, perToken);
+            Broadcast<PidCounting.Plan> bp = spark.sparkContext().broadcast(plan(cfg, keys, discretizers, perToken),
+                    scala.reflect.ClassTag$.MODULE$.apply(PidCounting.Plan.class));
+            JavaPairRDD<PidCounting.GroupKey, PidCounting.Group> counted = PidCounting.count(features, validator, bp);
 
-        progress.step("Solving the BROJA decomposition");
-        PidOutcome outcome = PidAnalysis.analyse(cfg, keys, PidCounting.groups(counted), discretizers, progress);
-        bp.destroy();
+            progress.step("Solving the BROJA decomposition");
+            outcome = PidAnalysis.analyse(cfg, keys, PidCounting.groups(counted), discretizers, progress);
+            bp.destroy();
+        } finally {
+            if (cache != null) {
+                cache.close();
+            }
+        }
         progress.step("Writing " + cfg.table("pid"));
         PidAnalysis.write(spark, cfg, outcome);
         java.nio.file.Path summary = PidAnalysis.writeSummary(cfg, outcome, progress.elapsedSeconds());
@@ -98,6 +108,23 @@ public final class PidJob {
         PidAnalysis.print(console, cfg, outcome);
         console.println("Status: " + PidAnalysis.status(outcome) + ". Summary: " + summary);
         return outcome;
+    }
+
+    /**
+     * The feature rows kept in memory for the passes after the first ({@code input.cache}), when all of them fit
+     * ({@link CachedFeatures#decide}); null otherwise, with the reason in the progress log.
+     */
+    static CachedFeatures keepIfFits(SparkSession spark, Dataset<Row> features, KeyScan.Result scan, JobConfig cfg,
+                                     Progress progress) {
+        if (!cfg.input().keepInMemory()) {
+            return null;
+        }
+        CachedFeatures.Decision keep = CachedFeatures.decide(spark.sparkContext(), scan.mapBytes());
+        if (!keep.keep()) {
+            progress.info("feature rows not kept in memory (" + keep.reason() + "): every pass reads the input");
+            return null;
+        }
+        return CachedFeatures.keep(features);
     }
 
     /** What the counting pass needs from the driver: discretisers, bootstrap draws, scene rows, MINE rates. */
