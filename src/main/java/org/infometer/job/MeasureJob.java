@@ -199,8 +199,9 @@ public final class MeasureJob {
             if (cache != null) {
                 CachedFeatures.Held held = cache.held();
                 progress.info(String.format(Locale.ROOT, "feature rows kept in memory between the passes: %d of %d "
-                        + "partitions (%,d MiB); the others were read again", held.partitionsKept(), held.partitions(),
-                        held.memoryBytes() >> 20));
+                        + "partitions (%,d MiB)%s", held.partitionsKept(), held.partitions(), held.memoryBytes() >> 20,
+                        held.partitionsKept() < held.partitions() ? "; the others did not fit and were read again"
+                                : ""));
             }
         } finally {
             if (cache != null) {
