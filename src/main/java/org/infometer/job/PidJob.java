@@ -22,7 +22,6 @@ import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
 import org.infometer.spark.CachedFeatures;
 import org.infometer.spark.DecodedSample;
-import org.infometer.spark.RejectedRow;
 import org.infometer.spark.ShardPass;
 import scala.Tuple2;
 
@@ -205,56 +204,6 @@ public final class PidJob {
                     TokenDiscretizer.fit(ys, n, cy, pid.pcaDims(), pid.k(), ~runSeed)));
         }
         return out;
-    }
-
-    /**
-     * Per-sample counts (one record per sample and k, collected): the reference the job's merged counting pass
-     * ({@link PidCounting}) is checked against; the job itself does not collect these.
-     */
-    static List<SampleCounts> count(Dataset<Row> features, RowValidator validator,
-                                    Broadcast<Map<String, RunDiscretizers>> bd, int nk, boolean perToken) {
-        return ShardPass.map(features, validator, partition -> new ShardPass.Pass<SampleCounts>() {
-            private final Map<String, RunDiscretizers> ds = bd.value();
-
-            @Override
-            public boolean needsMaps(DecodedSample ids) {
-                return true;
-            }
-
-            @Override
-            public void rejected(RejectedRow r, Consumer<SampleCounts> out) {
-                out.accept(SampleCounts.rejected(r.runId(), r.sampleToken(), r.rejection().code() + ": "
-                        + r.rejection().reason()));
-            }
-
-            @Override
-            public void valid(DecodedSample s, InternalRow row, Consumer<SampleCounts> out) {
-                String run = s.runId();
-                String sampleToken = s.sampleToken();
-                RunDiscretizers d = ds.get(run);
-                int t = s.tokens();
-                Target read = target(row, t, perToken);
-                if (read.rejection() != null) {
-                    out.accept(SampleCounts.rejected(run, sampleToken, read.rejection()));
-                    return;
-                }
-                int[] target = read.values();
-                float[] sx = new float[d.x().dims()];
-                float[] sy = new float[d.y().dims()];
-                for (int ki = 0; ki < nk; ki++) {
-                    TreeMap<Long, Long> cells = cells(d, s, target, ki, sx, sy);
-                    long[] keys = new long[cells.size()];
-                    long[] vals = new long[cells.size()];
-                    int j = 0;
-                    for (Map.Entry<Long, Long> c : cells.entrySet()) {
-                        keys[j] = c.getKey();
-                        vals[j++] = c.getValue();
-                    }
-                    out.accept(new SampleCounts(run, s.sceneToken(),
-                            sampleToken, ki, keys, vals, null));
-                }
-            }
-        }).collect();
     }
 
     /**

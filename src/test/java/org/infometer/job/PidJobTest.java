@@ -144,7 +144,7 @@ class PidJobTest {
         Map<String, PidJob.RunDiscretizers> d = PidJob.fitDiscretizers(spark, features, scan.validator(), scan, cfg);
         var bd = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(d);
         Map<String, Map<Long, Long>> distributed = new java.util.TreeMap<>();
-        for (org.infometer.pid.SampleCounts c : PidJob.count(features, scan.validator(), bd, 1, true)) {
+        for (org.infometer.pid.SampleCounts c : PidPerSampleReference.count(features, scan.validator(), bd, 1, true)) {
             for (int i = 0; i < c.cells().length; i++) {
                 distributed.computeIfAbsent(c.runId(), r -> new java.util.TreeMap<>())
                         .merge(c.cells()[i], c.counts()[i], Long::sum);

@@ -1,5 +1,9 @@
 package org.infometer.job;
 
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.infometer.config.JobConfig;
 import org.infometer.estimate.StableHash;
 import org.infometer.estimate.variational.Complementarity;
@@ -10,6 +14,10 @@ import org.infometer.pid.PidResult;
 import org.infometer.pid.SampleCounts;
 import org.infometer.progress.Progress;
 import org.infometer.report.Validity;
+import org.infometer.schema.RowValidator;
+import org.infometer.spark.DecodedSample;
+import org.infometer.spark.RejectedRow;
+import org.infometer.spark.ShardPass;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import static org.infometer.job.PidAnalysis.MINE_FOLDS;
 import static org.infometer.job.PidAnalysis.MINE_MAX_TOKENS;
@@ -27,7 +36,7 @@ import static org.infometer.job.PidAnalysis.TERMS;
 
 /**
  * The PID job's driver side as it was before the counting pass merged states (commit 7bfa31c): every sample's
- * counts collected ({@link PidJob#count}), grouped, and bootstrapped in memory ({@link PidBootstrap#run}). Kept
+ * counts collected ({@link #count}), grouped, and bootstrapped in memory ({@link PidBootstrap#run}). Kept
  * verbatim as the reference the merged-state path must equal bit for bit ({@link PidStatesTest}).
  */
 final class PidPerSampleReference {
@@ -259,4 +268,54 @@ final class PidPerSampleReference {
         return out;
     }
 
+
+    /**
+     * Per-sample counts (one record per sample and k, collected): the old job's counting pass, the reference the
+     * job's merged counting pass ({@link PidCounting}) is checked against; the job itself never collects these.
+     */
+    static List<SampleCounts> count(Dataset<Row> features, RowValidator validator,
+                                    Broadcast<Map<String, PidJob.RunDiscretizers>> bd, int nk, boolean perToken) {
+        return ShardPass.map(features, validator, partition -> new ShardPass.Pass<SampleCounts>() {
+            private final Map<String, PidJob.RunDiscretizers> ds = bd.value();
+
+            @Override
+            public boolean needsMaps(DecodedSample ids) {
+                return true;
+            }
+
+            @Override
+            public void rejected(RejectedRow r, Consumer<SampleCounts> out) {
+                out.accept(SampleCounts.rejected(r.runId(), r.sampleToken(), r.rejection().code() + ": "
+                        + r.rejection().reason()));
+            }
+
+            @Override
+            public void valid(DecodedSample s, InternalRow row, Consumer<SampleCounts> out) {
+                String run = s.runId();
+                String sampleToken = s.sampleToken();
+                PidJob.RunDiscretizers d = ds.get(run);
+                int t = s.tokens();
+                PidJob.Target read = PidJob.target(row, t, perToken);
+                if (read.rejection() != null) {
+                    out.accept(SampleCounts.rejected(run, sampleToken, read.rejection()));
+                    return;
+                }
+                int[] target = read.values();
+                float[] sx = new float[d.x().dims()];
+                float[] sy = new float[d.y().dims()];
+                for (int ki = 0; ki < nk; ki++) {
+                    TreeMap<Long, Long> cells = PidJob.cells(d, s, target, ki, sx, sy);
+                    long[] keys = new long[cells.size()];
+                    long[] vals = new long[cells.size()];
+                    int j = 0;
+                    for (Map.Entry<Long, Long> c : cells.entrySet()) {
+                        keys[j] = c.getKey();
+                        vals[j++] = c.getValue();
+                    }
+                    out.accept(new SampleCounts(run, s.sceneToken(),
+                            sampleToken, ki, keys, vals, null));
+                }
+            }
+        }).collect();
+    }
 }

@@ -104,7 +104,7 @@ class PidStatesTest {
     static PidOutcome perSample(JobConfig cfg, Setup s) {
         Broadcast<Map<String, PidJob.RunDiscretizers>> bd = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(s.discretizers());
-        List<SampleCounts> counts = PidJob.count(s.features(), s.scan().validator(), bd, cfg.pid().k().size(), true);
+        List<SampleCounts> counts = PidPerSampleReference.count(s.features(), s.scan().validator(), bd, cfg.pid().k().size(), true);
         return PidPerSampleReference.analyse(cfg, counts, s.discretizers(), QUIET);
     }
 
