@@ -32,7 +32,6 @@ import java.util.function.Consumer;
 
 import static org.infometer.job.PidAnalysis.MINE_FOLDS;
 import static org.infometer.job.PidAnalysis.MINE_MAX_TOKENS;
-import static org.infometer.job.PidAnalysis.TERMS;
 
 /**
  * The PID job's driver side as it was before the counting pass merged states (commit 7bfa31c): every sample's
@@ -81,20 +80,8 @@ final class PidPerSampleReference {
         } else {
             result = solver.solve(dist);
         }
-        Validity.Verdict verdict = Validity.pid(result.converged(), result.message(), tokens, occupied, TERMS, bias,
-                result.miJointBits());
-        if (bootstrap && corrected == null) {
-            List<String> reasons = new ArrayList<>(verdict.reasons());
-            reasons.add("bootstrap failed (" + failed + " of " + pid.bootstrap() + " replicates did not converge): "
-                    + "terms are not bias-corrected");
-            verdict = new Validity.Verdict(verdict.status() == Validity.Status.FAILED ? Validity.Status.FAILED
-                    : Validity.Status.UNRELIABLE, reasons);
-        } else if (!bootstrap) {
-            List<String> reasons = new ArrayList<>(verdict.reasons());
-            reasons.add("pid.bootstrap = 0: terms are plug-in, not bias-corrected, and have no interval");
-            verdict = new Validity.Verdict(verdict.status() == Validity.Status.FAILED ? Validity.Status.FAILED
-                    : Validity.Status.UNRELIABLE, reasons);
-        }
+        // The verdict rules are the job's own (corrected is null exactly when bias is).
+        Validity.Verdict verdict = PidAnalysis.verdict(result, tokens, occupied, bias, bootstrap, failed, pid);
         return new PidAnalysis.PidRow(level, runId, scene, k, disc, pcaDims, samples.size(), tokens, targetValues, result, low,
                 high, reps, failed, corrected, occupied, verdict);
     }
@@ -231,23 +218,7 @@ final class PidPerSampleReference {
                 total.merge(s.cells()[i], s.counts()[i], Long::sum);
             }
         }
-        return toDistribution(total, k, dict);
-    }
-
-    static JointDistribution toDistribution(Map<Long, Long> total, int k, Map<Integer, Integer> dict) {
-        int n = total.size();
-        int[] x1 = new int[n];
-        int[] x2 = new int[n];
-        int[] y = new int[n];
-        long[] c = new long[n];
-        int i = 0;
-        for (Map.Entry<Long, Long> e : total.entrySet()) {
-            x1[i] = SampleCounts.x1(e.getKey(), k);
-            x2[i] = SampleCounts.x2(e.getKey(), k);
-            y[i] = dict.get(SampleCounts.target(e.getKey()));
-            c[i++] = e.getValue();
-        }
-        return JointDistribution.fromSparseCounts(k, k, Math.max(dict.size(), 1), x1, x2, y, c);
+        return PidAnalysis.toDistribution(total, k, dict);
     }
 
     /** Per-sample counts in the bootstrap's form (scene key, sample key, sparse cells). */
