@@ -26,8 +26,7 @@ public final class JointMoments implements Serializable {
     private long samples;
     private final ExactSums sums;
     private final ExactSums outer;
-    private transient float[] scratch;
-    private transient float[] gram;
+    private transient SampleMoments.Workspace work;
     private transient double[] raw;
 
     public JointMoments(int cx, int cy) {
@@ -71,93 +70,59 @@ public final class JointMoments implements Serializable {
     }
 
     /**
-     * Adds one sample's maps (row-major {@code tokens x cx} and {@code tokens x cy}). The Gram matrix of the
-     * sample, centred on its own mean so single precision loses nothing that matters, is one SGEMM; the raw
-     * second moments are restored in double (G + T m m') before they enter the exact sums once per entry.
-     */
-    /**
      * Computes {@code gram = A A'} (d x d, column-major) for the column-major d x t matrix {@code a}; the default
-     * (no kernel) is the BLAS upper-triangle product of {@link #addSample(float[], float[], int)}. A caller with a faster matrix engine at hand (the learned estimator has PyTorch loaded)
-     * passes its own; the result must be the same product in single precision.
+     * (no kernel) is the BLAS upper-triangle product of {@link SampleMoments}. A caller with a faster matrix engine
+     * at hand (the learned estimator has PyTorch loaded) passes its own; the result must be the same product in
+     * single precision.
      */
     @FunctionalInterface
     public interface GramKernel {
         void gram(float[] a, int d, int t, float[] gram);
     }
 
-    /** Rows of the Gram matrix per BLAS call in the default path (measured best of 64, 128, 256 at 256 + 256). */
-    private static final int GRAM_BLOCK = 128;
-    /** Tile edge of the cache-friendly transpose into channel-major order. */
-    private static final int TILE = 32;
-
+    /** Adds one sample's maps (row-major {@code tokens x cx} and {@code tokens x cy}), via its moments. */
     public void addSample(float[] x, float[] y, int t) {
         addSample(x, y, t, null);
     }
 
     /** As {@link #addSample(float[], float[], int)} with the Gram from {@code kernel} (null: the BLAS default). */
     public void addSample(float[] x, float[] y, int t, GramKernel kernel) {
+        if (work == null) {
+            work = new SampleMoments.Workspace();
+        }
+        add(SampleMoments.of(x, y, t, cx, cy, work, kernel));
+    }
+
+    /**
+     * Adds one sample's moments. Its Gram is centred on the sample's own mean, so single precision loses nothing
+     * that matters; the raw second moments are restored in double (G + m s' + s m' + t m m') before they enter the
+     * exact sums once per entry.
+     */
+    public void add(SampleMoments m) {
+        if (m.channelsX() != cx || m.channelsY() != cy) {
+            throw new IllegalArgumentException("Cannot add moments of " + m.channelsX() + "+" + m.channelsY()
+                    + " channels to " + cx + "+" + cy);
+        }
         int d = cx + cy;
-        if (x.length != t * cx || y.length != t * cy) {
-            throw new IllegalArgumentException("Sample maps have " + x.length + " and " + y.length
-                    + " values; expected " + t + " x " + cx + " and " + t + " x " + cy);
-        }
-        if (scratch == null || scratch.length < t * d) {
-            scratch = new float[t * d];
-        }
-        if (gram == null) {
-            gram = new float[d * d];
-        }
-        double[] colSums = new double[d];
-        for (int i = 0; i < t; i++) {
-            int xo = i * cx;
-            for (int j = 0; j < cx; j++) {
-                colSums[j] += x[xo + j];
-            }
-            int yo = i * cy;
-            for (int j = 0; j < cy; j++) {
-                colSums[cx + j] += y[yo + j];
-            }
-        }
-        float[] mean = new float[d];
-        for (int j = 0; j < d; j++) {
-            mean[j] = (float) (colSums[j] / t);
-        }
-        float[] z = scratch;
-        if (kernel == null) {
-            centreChannelMajor(x, y, t, mean, z);
-            upperGram(z, d, t, gram);
-        } else {
-            // Row-major t x d centred joint vectors, which BLAS sees as a column-major d x t matrix A: Gram = A A'.
-            for (int i = 0; i < t; i++) {
-                int o = i * d;
-                int xo = i * cx;
-                for (int j = 0; j < cx; j++) {
-                    z[o + j] = x[xo + j] - mean[j];
-                }
-                int yo = i * cy;
-                for (int j = 0; j < cy; j++) {
-                    z[o + cx + j] = y[yo + j] - mean[cx + j];
-                }
-            }
-            kernel.gram(z, d, t, gram);
-        }
-        // sum_t (v - m) = s - t m is not exactly zero for the float mean m; keep that residual in the correction.
+        int t = m.tokens();
         double[] resid = new double[d];
+        double[] mean = new double[d];
         for (int j = 0; j < d; j++) {
-            resid[j] = colSums[j] - (double) t * mean[j];
+            mean[j] = m.mean(j);
+            resid[j] = m.residual(j);
         }
-        sums.add(colSums, 0, d);
+        sums.add(m.colSums(), 0, d);
         if (raw == null) {
             raw = new double[d * (d + 1) / 2];
         }
+        float[] gram = m.packedGram();
         int k = 0;
         for (int col = 0; col < d; col++) {
-            int o = col * d;
             double mc = mean[col];
-            for (int row = 0; row <= col; row++) {
+            for (int row = 0; row <= col; row++, k++) {
                 double mr = mean[row];
                 // sum v_r v_c = sum (z_r + m_r)(z_c + m_c) = G_rc + m_r resid_c + m_c resid_r + t m_r m_c
-                raw[k++] = gram[o + row] + mr * resid[col] + mc * resid[row] + t * mr * mc;
+                raw[k] = gram[k] + mr * resid[col] + mc * resid[row] + t * mr * mc;
             }
         }
         // The same terms in the same order as one addTerm per entry, a third faster as two plain loops (the
@@ -165,44 +130,6 @@ public final class JointMoments implements Serializable {
         outer.add(raw, 0, k);
         tokens += t;
         samples++;
-    }
-
-    /** Centred values channel by channel ({@code z[j t + i]}), transposed in tiles so both sides stay in cache. */
-    private void centreChannelMajor(float[] x, float[] y, int t, float[] mean, float[] z) {
-        for (int i0 = 0; i0 < t; i0 += TILE) {
-            int i1 = Math.min(t, i0 + TILE);
-            for (int j0 = 0; j0 < cx; j0 += TILE) {
-                int j1 = Math.min(cx, j0 + TILE);
-                for (int i = i0; i < i1; i++) {
-                    int xo = i * cx;
-                    for (int j = j0; j < j1; j++) {
-                        z[j * t + i] = x[xo + j] - mean[j];
-                    }
-                }
-            }
-            for (int j0 = 0; j0 < cy; j0 += TILE) {
-                int j1 = Math.min(cy, j0 + TILE);
-                for (int i = i0; i < i1; i++) {
-                    int yo = i * cy;
-                    for (int j = j0; j < j1; j++) {
-                        z[(cx + j) * t + i] = y[yo + j] - mean[cx + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * The upper triangle (row <= column) of Z'Z for channel-major Z, by row blocks: only that triangle is read, so
-     * most blocks below it are never computed (5/8 of a full Gram's products at 512 channels), and the transposed-A
-     * product is the one the vectorised Java BLAS runs as dot products without copying its operands.
-     */
-    private static void upperGram(float[] z, int d, int t, float[] gram) {
-        for (int r0 = 0; r0 < d; r0 += GRAM_BLOCK) {
-            int rows = Math.min(GRAM_BLOCK, d - r0);
-            Blas.blas().sgemm("T", "N", rows, d - r0, t, 1.0f, z, r0 * t, t, z, r0 * t, t, 0.0f, gram,
-                    r0 * d + r0, d);
-        }
     }
 
     public JointMoments merge(JointMoments other) {

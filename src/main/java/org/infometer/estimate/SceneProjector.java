@@ -13,4 +13,7 @@ public interface SceneProjector extends Serializable {
     int pairs();
 
     SceneBlockStats stats(float[] x, float[] y, int tokens);
+
+    /** The same statistics from the sample's moments (every statistic of a Gaussian projector is linear in them). */
+    SceneBlockStats stats(SampleMoments moments);
 }

@@ -10,6 +10,8 @@ import org.infometer.config.JobConfig;
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.JointMoments;
+import org.infometer.estimate.MomentRow;
+import org.infometer.estimate.SampleMoments;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.SceneProjector;
@@ -40,6 +42,7 @@ import org.infometer.schema.InputException;
 import org.infometer.schema.RowValidator;
 import org.infometer.schema.TableContract;
 import org.infometer.spark.CachedFeatures;
+import org.infometer.spark.SampleMomentsPass;
 import org.infometer.spark.ScoredSamples;
 
 import java.io.PrintStream;
@@ -122,8 +125,11 @@ public final class MeasureJob {
         spark.sparkContext().register(ranges, "infometer: channel ranges");
         RowValidator validator = scan.validator().forMeasurement().recording(ranges).excludingRuns(unfittable);
 
+        // A moment-scoring estimator keeps each sample's moments from its fit pass and scores those: the feature
+        // maps are read once, and are not kept.
+        CrossFitEstimator.MomentStore momentStore = momentStore(spark, cfg, estimator, scan, progress);
         CrossFitEstimator.Settings settings = new CrossFitEstimator.Settings(cfg.estimator().folds(),
-                cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options());
+                cfg.estimator().seed(), cfg.estimator().granularity(), cfg.estimator().options(), momentStore);
         JavaRDD<ScoredRow> scoredRows;
         Map<String, Map<String, Double>> diagnostics;
         String undescribed = "map".equals(cfg.estimator().granularity())
@@ -133,7 +139,7 @@ public final class MeasureJob {
         List<Broadcast<?>> broadcasts = new ArrayList<>();
         // Passes after the first read the feature rows from memory where they fit (input.cache, default on).
         CachedFeatures cache = null;
-        if (cfg.input().keepInMemory()) {
+        if (cfg.input().keepInMemory() && momentStore == CrossFitEstimator.MomentStore.NONE) {
             CachedFeatures.Decision keep = CachedFeatures.decide(spark.sparkContext(), scan.mapBytes());
             if (keep.keep()) {
                 cache = CachedFeatures.keep(features);
@@ -143,6 +149,7 @@ public final class MeasureJob {
         }
         ScoredSamples scored;
         ScoredSamples.Counts counts;
+        JavaRDD<MomentRow> keptMoments = null;
         try {
             if (estimator instanceof ShardFitting sf && sf.perShard()) {
                 progress.step("Fitting " + estimator.name() + " models per input partition and scoring out of fold ("
@@ -170,9 +177,13 @@ public final class MeasureJob {
                 }
             } else {
                 progress.step("Fitting " + estimator.name() + " models (" + settings.folds() + "-fold cross-fitting)");
-                // The apply pass sees every valid row and records the channel ranges; earlier passes need not.
+                // The apply pass sees every valid row and records the channel ranges; earlier passes need not, unless
+                // the apply pass scores kept moments and sees no row.
                 RowValidator fitValidator = validator.notRecording();
-                CrossFitEstimator.Fitted fitted = estimator.fit(features, fitValidator, settings, progress);
+                CrossFitEstimator.Fitted fitted = estimator.fit(features,
+                        momentStore == CrossFitEstimator.MomentStore.NONE ? fitValidator : validator, settings,
+                        progress);
+                keptMoments = fitted.samples();
                 moments = fitted.moments();
                 boolean sceneMoments = !"map".equals(cfg.estimator().granularity()) && fitted.sceneProjectors() == null;
                 if (moments == null && (sceneMoments || cfg.channelMi().enabled())) {
@@ -190,7 +201,9 @@ public final class MeasureJob {
                         .broadcast(projectors, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
                 broadcasts.add(models);
                 broadcasts.add(scenesB);
-                scoredRows = ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
+                scoredRows = keptMoments != null
+                        ? SampleMomentsPass.apply(keptMoments, settings.folds(), settings.seed(), models, scenesB)
+                        : ShardRunner.apply(features, validator, settings.folds(), settings.seed(), models, scenesB);
                 diagnostics = fitted.diagnosticsByRun();
             }
             scored = ScoredSamples.persist(scoredRows);
@@ -206,6 +219,10 @@ public final class MeasureJob {
         } finally {
             if (cache != null) {
                 cache.close();
+            }
+            if (keptMoments != null) {
+                // The scored rows are persisted and counted: nothing reads the moments again.
+                keptMoments.unpersist(false);
             }
         }
 
@@ -268,6 +285,33 @@ public final class MeasureJob {
         LossOfPrecisionReport.print(console, runs, scenes, channelCounts, contract.x(), contract.y());
         ChannelMiStep.print(console, channels, contract.x(), contract.y(), cfg.table("channel_mi"));
         return result;
+    }
+
+    /**
+     * Where the fit pass keeps the samples' moments: nowhere for estimators that score maps or when
+     * {@code input.cache} is off (the apply pass then reads the input again, with the same results), in memory when
+     * they fit in {@link CachedFeatures#decide}'s share of the executors' caching memory, else on local disk.
+     */
+    private static CrossFitEstimator.MomentStore momentStore(SparkSession spark, JobConfig cfg,
+                                                             CrossFitEstimator estimator, KeyScan.Result scan,
+                                                             Progress progress) {
+        if (!estimator.scoresFromMoments() || !cfg.input().keepInMemory()) {
+            return CrossFitEstimator.MomentStore.NONE;
+        }
+        int cx = 1;
+        int cy = 1;
+        for (String run : scan.tokensByRun().keySet()) {
+            int[] ch = scan.validator().channels(run);
+            if (ch != null) {
+                cx = Math.max(cx, ch[0]);
+                cy = Math.max(cy, ch[1]);
+            }
+        }
+        CachedFeatures.Decision d = CachedFeatures.decide(spark.sparkContext(),
+                scan.rows() * SampleMoments.bytes(cx, cy));
+        progress.info("each sample's moments kept " + (d.keep() ? "in memory" : "on local disk") + " for the apply "
+                + "pass (" + d.reason() + "): the feature maps are read once");
+        return d.keep() ? CrossFitEstimator.MomentStore.MEMORY : CrossFitEstimator.MomentStore.DISK;
     }
 
     /**

@@ -1,20 +1,28 @@
 package org.infometer.estimate.gaussian;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import org.infometer.estimate.CrossFitEstimator;
 import org.infometer.estimate.JointMoments;
+import org.infometer.estimate.MomentRow;
 import org.infometer.estimate.RunFold;
 import org.infometer.estimate.SceneProjector;
 import org.infometer.progress.Progress;
 import org.infometer.schema.RowValidator;
+import org.infometer.spark.SampleMomentsPass;
 import org.infometer.spark.ShardRunner;
 
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The Gaussian estimator on Spark: one pass for exact per-fold moments, then driver-side cross-fitted models. */
+/**
+ * The Gaussian estimator on Spark: one pass for exact per-fold moments, then driver-side cross-fitted models. The
+ * pass keeps each sample's moments for the apply pass unless {@link Settings#keepMoments()} is NONE (the models
+ * score from moments, so the feature maps are read once).
+ */
 public final class GaussianEstimator implements CrossFitEstimator {
 
     @Override
@@ -23,10 +31,36 @@ public final class GaussianEstimator implements CrossFitEstimator {
     }
 
     @Override
+    public boolean scoresFromMoments() {
+        return true;
+    }
+
+    @Override
     public Fitted fit(Dataset<Row> features, RowValidator validator, Settings settings, Progress progress) {
         features.sparkSession().sparkContext().setJobDescription("infometer: fit pass (per-fold moments)");
-        Map<RunFold, JointMoments> moments = ShardRunner.fitMoments(features, validator, settings.folds(),
-                settings.seed());
+        JavaRDD<MomentRow> kept = null;
+        Map<RunFold, JointMoments> moments = null;
+        if (settings.keepMoments() == MomentStore.NONE) {
+            moments = ShardRunner.fitMoments(features, validator, settings.folds(), settings.seed());
+        } else {
+            kept = SampleMomentsPass.keep(features, validator, settings.folds(), settings.seed(),
+                    settings.keepMoments() == MomentStore.MEMORY ? StorageLevel.MEMORY_ONLY()
+                            : StorageLevel.DISK_ONLY());
+        }
+        try {
+            if (kept != null) {
+                moments = SampleMomentsPass.foldMoments(kept);
+            }
+            return fitModels(moments, kept, progress);
+        } catch (RuntimeException e) {
+            if (kept != null) {
+                kept.unpersist(false);
+            }
+            throw e;
+        }
+    }
+
+    private static Fitted fitModels(Map<RunFold, JointMoments> moments, JavaRDD<MomentRow> kept, Progress progress) {
         Map<String, Map<Integer, JointMoments>> byRun = new TreeMap<>();
         moments.forEach((k, v) -> byRun.computeIfAbsent(k.runId(), r -> new TreeMap<>()).put(k.fold(), v));
         Map<RunFold, GaussianPairModel> models = new TreeMap<>();
@@ -58,6 +92,6 @@ public final class GaussianEstimator implements CrossFitEstimator {
                             + "pairs per fold %s", e.getKey(), fits.size(), first.trainTokens(),
                     fits.values().stream().map(f -> String.valueOf(f.rank())).toList()));
         }
-        return new Fitted(models, diagnostics, projectors, moments);
+        return new Fitted(models, diagnostics, projectors, moments, kept);
     }
 }

@@ -2,8 +2,11 @@ package org.infometer.estimate.gaussian;
 
 import org.infometer.estimate.Blas;
 import org.infometer.estimate.FittedPairModel;
+import org.infometer.estimate.Linalg;
+import org.infometer.estimate.MomentScoring;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.SampleCodelengths;
+import org.infometer.estimate.SampleMoments;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +25,7 @@ import java.io.IOException;
  * <p>Usage: produced by {@link GaussianPairFitter}; {@link #score} per sample; serialise with
  * {@link #toBytes()}/{@link #fromBytes(byte[])}. It is its own {@link PairModelHandle} (pure JVM, broadcastable).
  */
-public final class GaussianPairModel implements FittedPairModel, PairModelHandle {
+public final class GaussianPairModel implements FittedPairModel, PairModelHandle, MomentScoring {
 
     private static final long serialVersionUID = 1L;
     private static final int MAGIC = 0x494d4750; // "IMGP"
@@ -38,6 +41,9 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
     /** Single-precision copies used for scoring; built once here, never lazily, since tasks share the model. */
     private final float[] projectXf;
     private final float[] projectYf;
+    /** The model's centre (X mean, then Y mean) and its codelength weights, see {@link #score(SampleMoments)}. */
+    private final double[] centre;
+    private final double[][] weights;
 
     GaussianPairModel(GaussianMarginal mx, GaussianMarginal my, double[] rho, double[] canonX, double[] canonY) {
         this.mx = mx;
@@ -47,6 +53,71 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         this.projectY = concat(my.whitening, canonY);
         this.projectXf = toFloat(projectX);
         this.projectYf = toFloat(projectY);
+        this.centre = concat(mx.mean, my.mean);
+        this.weights = codelengthWeights(mx, my, rho, canonX, canonY);
+    }
+
+    /**
+     * Weights on the packed second moments M about the model's centre (see {@link SampleMoments#contract}) whose
+     * contractions are, in nats, H(X) - t ln-normaliser(X), the same for Y, and the canonical pairs' pointwise MI
+     * less its constant. With z the standardised tokens (D^-1 (v - centre)), whitened coordinates W'z_x and
+     * canonical coordinates u_i = a_i'z_x, v_i = b_i'z_y:
+     * sum |W'z_x|^2 / 2 = tr(D^-1 W W' D^-1 M_xx) / 2, and the pairs' quadratic terms
+     * sum_i [rho_i^2 (u_i^2 + v_i^2) - 2 rho_i u_i v_i] / (2 (1 - rho_i^2)) are traces with the matrices
+     * sum_i c_i a_i a_i' etc. Off-diagonal entries of a symmetric block count twice in the packed sum.
+     */
+    private static double[][] codelengthWeights(GaussianMarginal mx, GaussianMarginal my, double[] rho,
+                                                double[] canonX, double[] canonY) {
+        int cx = mx.channels;
+        int cy = my.channels;
+        int d = cx + cy;
+        int r = rho.length;
+        double[] qx = Linalg.multiply(mx.whitening, cx, cx, false, mx.whitening, cx, cx, true);
+        double[] qy = Linalg.multiply(my.whitening, cy, cy, false, my.whitening, cy, cy, true);
+        double[] sx = new double[cx * r];
+        double[] sy = new double[cy * r];
+        double[] sxy = new double[cy * r];
+        for (int i = 0; i < r; i++) {
+            double p = rho[i];
+            double oneMinus = 1 - p * p;
+            double square = p * p / (2 * oneMinus);
+            double cross = p / oneMinus;
+            for (int l = 0; l < cx; l++) {
+                sx[i * cx + l] = square * canonX[i * cx + l];
+            }
+            for (int l = 0; l < cy; l++) {
+                sy[i * cy + l] = square * canonY[i * cy + l];
+                sxy[i * cy + l] = cross * canonY[i * cy + l];
+            }
+        }
+        // Column-major products: A diag(c) A' for the squares, A diag(c') B' for the cross term.
+        double[] bx = r == 0 ? new double[cx * cx] : Linalg.multiply(sx, cx, r, false, canonX, cx, r, true);
+        double[] by = r == 0 ? new double[cy * cy] : Linalg.multiply(sy, cy, r, false, canonY, cy, r, true);
+        double[] bxy = r == 0 ? new double[cx * cy] : Linalg.multiply(canonX, cx, r, false, sxy, cy, r, true);
+        double[] hx = new double[SampleMoments.packedSize(d)];
+        double[] hy = new double[hx.length];
+        double[] mi = new double[hx.length];
+        int k = 0;
+        for (int col = 0; col < d; col++) {
+            for (int row = 0; row <= col; row++, k++) {
+                double twice = row == col ? 1 : 2;
+                if (col < cx) {
+                    double scale = twice / (mx.sd[row] * mx.sd[col]);
+                    hx[k] = 0.5 * scale * qx[col * cx + row];
+                    mi[k] = -scale * bx[col * cx + row];
+                } else if (row >= cx) {
+                    int i = row - cx;
+                    int j = col - cx;
+                    double scale = twice / (my.sd[i] * my.sd[j]);
+                    hy[k] = 0.5 * scale * qy[j * cy + i];
+                    mi[k] = -scale * by[j * cy + i];
+                } else {
+                    int j = col - cx;
+                    mi[k] = bxy[j * cx + row] / (mx.sd[row] * my.sd[j]);
+                }
+            }
+        }
+        return new double[][] {hx, hy, mi};
     }
 
     private static double[] concat(double[] a, double[] b) {
@@ -159,6 +230,41 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         return projectColumns(my, projectYf, my.channels * my.channels, rho.length, y, tokens);
     }
 
+    /**
+     * The sample's statistics in this model's canonical coordinates w = (u, v), u_i = a_i'z_x and v_i = b_i'z_y
+     * for the standardised tokens z: sum w = P' D^-1 (s - t c) and sum w w' = P' D^-1 M D^-1 P from its moments
+     * (M about the model's centre c, P the canonical directions, block-diagonal).
+     */
+    public org.infometer.estimate.SceneBlockStats canonicalStats(SampleMoments m) {
+        int cx = mx.channels;
+        int cy = my.channels;
+        int d = cx + cy;
+        int r = rho.length;
+        int w = 2 * r;
+        double[] p = new double[d * w];
+        for (int i = 0; i < r; i++) {
+            for (int l = 0; l < cx; l++) {
+                p[i * d + l] = projectX[cx * cx + i * cx + l] / mx.sd[l];
+            }
+            for (int l = 0; l < cy; l++) {
+                p[(r + i) * d + cx + l] = projectY[cy * cy + i * cy + l] / my.sd[l];
+            }
+        }
+        double[] centred = new double[d];
+        for (int j = 0; j < d; j++) {
+            centred[j] = m.colSum(j) - m.tokens() * centre[j];
+        }
+        double[] sum = Linalg.multiply(p, d, w, true, centred, d, 1, false);
+        double[] mp = Linalg.multiply(m.secondMomentsAbout(centre), d, d, false, p, d, w, false);
+        double[] cross = Linalg.multiply(p, d, w, true, mp, d, w, false);
+        for (int i = 0; i < w; i++) {
+            for (int j = 0; j < i; j++) {
+                cross[i * w + j] = cross[j * w + i];
+            }
+        }
+        return new org.infometer.estimate.SceneBlockStats(r, m.tokens(), sum, cross);
+    }
+
     /** ln of the X model's density at its origin minus the log-Jacobian (nats per token, negated). */
     public double logNormaliserX() {
         return mx.logNormaliser;
@@ -173,27 +279,38 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         return this;
     }
 
+    /**
+     * Codelengths of one sample's maps: from its {@link SampleMoments}, as every sample of the job is scored (one
+     * definition, so a sample gets the same bits whichever path scored it).
+     */
     @Override
     public SampleCodelengths score(float[] x, float[] y, int tokens) {
-        int r = rho.length;
-        int cx = mx.channels;
-        int cy = my.channels;
-        float[] px = project(mx, projectXf, x, tokens, r, BLAS_PRODUCT);
-        float[] py = project(my, projectYf, y, tokens, r, BLAS_PRODUCT);
-        double hx = tokens * mx.logNormaliser + 0.5 * sumSquares(px, tokens, cx, cx + r);
-        double hy = tokens * my.logNormaliser + 0.5 * sumSquares(py, tokens, cy, cy + r);
-        double mi = 0;
-        for (int i = 0; i < r; i++) {
-            double p = rho[i];
-            double oneMinus = 1 - p * p;
-            double constant = -0.5 * Math.log(oneMinus);
-            double acc = 0;
-            for (int t = 0; t < tokens; t++) {
-                double u = px[t * (cx + r) + cx + i];
-                double v = py[t * (cy + r) + cy + i];
-                acc += (p * p * (u * u + v * v) - 2 * p * u * v);
-            }
-            mi += tokens * constant - acc / (2 * oneMinus);
+        return score(SampleMoments.of(x, y, tokens, mx.channels, my.channels, WORK.get()));
+    }
+
+    /** Scratch of the map path's moments, per thread (tasks share one model). */
+    private static final ThreadLocal<SampleMoments.Workspace> WORK =
+            ThreadLocal.withInitial(SampleMoments.Workspace::new);
+
+    /**
+     * Codelengths from a sample's moments: H(X) = t ln-normaliser + tr(D^-1 W W' D^-1 M_xx) / 2 (nats), likewise
+     * H(Y), and the pointwise MI of the kept canonical pairs, all linear in the second moments M about the model's
+     * centre (see {@link #codelengthWeights}).
+     */
+    @Override
+    public SampleCodelengths score(SampleMoments m) {
+        if (m.channelsX() != mx.channels || m.channelsY() != my.channels) {
+            throw new IllegalArgumentException("Moments of " + m.channelsX() + "+" + m.channelsY()
+                    + " channels for a model of " + mx.channels + "+" + my.channels);
+        }
+        int tokens = m.tokens();
+        double[] q = new double[3];
+        m.contract(centre, weights, q);
+        double hx = tokens * mx.logNormaliser + q[0];
+        double hy = tokens * my.logNormaliser + q[1];
+        double mi = q[2];
+        for (double p : rho) {
+            mi += tokens * (-0.5 * Math.log(1 - p * p));
         }
         double hxBits = hx / LN2;
         double hyBits = hy / LN2;
@@ -246,18 +363,6 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
             }
         }
         return z;
-    }
-
-    private static double sumSquares(float[] a, int tokens, int cols, int stride) {
-        double s = 0;
-        for (int t = 0; t < tokens; t++) {
-            int o = t * stride;
-            for (int j = 0; j < cols; j++) {
-                double v = a[o + j];
-                s += v * v;
-            }
-        }
-        return s;
     }
 
     public byte[] toBytes() {

@@ -2,6 +2,7 @@ package org.infometer.estimate.gaussian;
 
 import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.SceneBlockStats;
+import org.infometer.estimate.SampleMoments;
 import org.infometer.estimate.SceneProjector;
 
 import java.util.List;
@@ -54,17 +55,14 @@ public final class GaussianSceneProjector implements SceneProjector {
         return model.rank();
     }
 
+    /** From the sample's moments, as every sample of the job is described (one definition). */
     @Override
     public SceneBlockStats stats(float[] x, float[] y, int tokens) {
-        int r = model.rank();
-        return SceneBlockStats.of(widen(model.canonicalX(x, tokens)), widen(model.canonicalY(y, tokens)), tokens, r);
+        return stats(SampleMoments.of(x, y, tokens, model.channelsX(), model.channelsY(), new SampleMoments.Workspace()));
     }
 
-    private static double[] widen(float[] a) {
-        double[] out = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            out[i] = a[i];
-        }
-        return out;
+    @Override
+    public SceneBlockStats stats(SampleMoments moments) {
+        return model.canonicalStats(moments);
     }
 }
