@@ -51,6 +51,16 @@ public final class Blas {
         return CHOICE.lapack();
     }
 
+    /** Whether the LAPACK in use is a native library (reentrant, unlike the Java LAPACK's Fortran statics). */
+    public static boolean isNativeLapack() {
+        return CHOICE.lapack() instanceof dev.ludovic.netlib.lapack.NativeLAPACK;
+    }
+
+    /** Whether the BLAS in use is a native library (its level-3 kernels take either layout at full speed). */
+    public static boolean isNative() {
+        return CHOICE.blas() instanceof NativeBLAS;
+    }
+
     /**
      * Loads the chosen BLAS now, if it is not loaded yet. Every use of a native engine (PyTorch) calls this
      * first, because the order in which a JVM loads the two changes results: measured on the cluster test's flow

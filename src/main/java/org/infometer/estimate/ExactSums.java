@@ -23,6 +23,17 @@ public final class ExactSums implements Serializable {
 
     private final long[] hi;
     private final long[] lo;
+    /**
+     * Bulk-added small terms not yet carried into (hi, lo): each term q (|q| < 2^62) is split exactly into its low
+     * 32 bits (unsigned, summed in pendingLow) and the rest (signed, summed in pendingHigh), so that a term costs two
+     * plain additions instead of a 128-bit one with carry and overflow checks. One {@link #add} call adds at most
+     * one term per entry, so 2^30 calls fit both words; every read carries them over first. The totals are the
+     * same integers either way: integer addition is exact and associative.
+     */
+    private transient long[] pendingLow;
+    private transient long[] pendingHigh;
+    private transient int pendingCalls;
+    private static final int MAX_PENDING_CALLS = 1 << 30;
 
     public ExactSums(int size) {
         hi = new long[size];
@@ -35,9 +46,71 @@ public final class ExactSums implements Serializable {
 
     /** Adds {@code values[i]} to entry {@code offset + i}. */
     public void add(double[] values, int offset, int count) {
-        for (int i = 0; i < count; i++) {
-            addTerm(offset + i, values[i]);
+        if (pendingLow == null) {
+            pendingLow = new long[hi.length];
+            pendingHigh = new long[hi.length];
         }
+        long[] pl = pendingLow;
+        long[] ph = pendingHigh;
+        pendingCalls++;
+        for (int i = 0; i < count; i++) {
+            double v = values[i];
+            double a = Math.abs(v);
+            if (a < FAST_TERM) {
+                // The same rounding (toward zero) as addTerm's paths.
+                long q = (long) (a * SCALE);
+                long l = v < 0 ? -q : q;
+                pl[offset + i] += l & 0xFFFFFFFFL;
+                ph[offset + i] += l >> 32;
+            } else {
+                addTerm(offset + i, v);
+            }
+        }
+        if (pendingCalls >= MAX_PENDING_CALLS) {
+            carryPending();
+        }
+    }
+
+    /**
+     * Carries the pending bulk terms into the 128-bit totals (overflow throws as in {@link #addTerm}). Every read
+     * calls it, so it is synchronized: a state read by several threads at once (the driver's fits) carries once.
+     */
+    private void carryPending() {
+        if (pendingCalls != 0) {
+            carryPendingLocked();
+        }
+    }
+
+    private synchronized void carryPendingLocked() {
+        if (pendingCalls == 0) {
+            return;
+        }
+        long[] pl = pendingLow;
+        long[] ph = pendingHigh;
+        for (int i = 0; i < hi.length; i++) {
+            long low = pl[i];
+            long high = ph[i];
+            if (low == 0 && high == 0) {
+                continue;
+            }
+            // The pending value high * 2^32 + low (low >= 0) as a 128-bit (h, l).
+            long l = high << 32;
+            long h = high >> 32;
+            long nl = l + low;
+            h += Long.compareUnsigned(nl, l) < 0 ? 1 : 0;
+            long sum = lo[i] + nl;
+            long carry = Long.compareUnsigned(sum, lo[i]) < 0 ? 1 : 0;
+            hi[i] = addHigh(hi[i], h, carry, i);
+            lo[i] = sum;
+            pl[i] = 0;
+            ph[i] = 0;
+        }
+        pendingCalls = 0;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        carryPending();
+        out.defaultWriteObject();
     }
 
     public void addTerm(int index, double v) {
@@ -92,6 +165,8 @@ public final class ExactSums implements Serializable {
         if (other.size() != size()) {
             throw new IllegalArgumentException("Cannot merge sums of size " + other.size() + " into size " + size());
         }
+        carryPending();
+        other.carryPending();
         for (int i = 0; i < hi.length; i++) {
             long nl = lo[i] + other.lo[i];
             long carry = Long.compareUnsigned(nl, lo[i]) < 0 ? 1 : 0;
@@ -101,6 +176,7 @@ public final class ExactSums implements Serializable {
     }
 
     public double get(int index) {
+        carryPending();
         long h = hi[index];
         long l = lo[index];
         // value = (h * 2^64 + unsigned(l)) / 2^48
@@ -117,6 +193,7 @@ public final class ExactSums implements Serializable {
     }
 
     public ExactSums copy() {
+        carryPending();
         ExactSums c = new ExactSums(size());
         System.arraycopy(hi, 0, c.hi, 0, hi.length);
         System.arraycopy(lo, 0, c.lo, 0, lo.length);
@@ -130,6 +207,7 @@ public final class ExactSums implements Serializable {
 
     /** Big-endian: the entry count, then each entry's high and low word. */
     void write(java.nio.ByteBuffer out) {
+        carryPending();
         out.putInt(hi.length);
         for (int i = 0; i < hi.length; i++) {
             out.putLong(hi[i]);
@@ -153,11 +231,17 @@ public final class ExactSums implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ExactSums e && Arrays.equals(hi, e.hi) && Arrays.equals(lo, e.lo);
+        if (!(o instanceof ExactSums e)) {
+            return false;
+        }
+        carryPending();
+        e.carryPending();
+        return Arrays.equals(hi, e.hi) && Arrays.equals(lo, e.lo);
     }
 
     @Override
     public int hashCode() {
+        carryPending();
         return 31 * Arrays.hashCode(hi) + Arrays.hashCode(lo);
     }
 }

@@ -47,8 +47,11 @@ public final class KeyScan {
      * Callers unpersist the result when done.
      */
     public static Dataset<Row> keyColumns(Dataset<Row> features, FeatureContract contract) {
+        // A few bytes per sample: in as many partitions as the cluster has task slots, not one per input split
+        // (56 on the quarter-val bench), so each of the scan's jobs is a few tasks instead of a stage of 56.
+        int slots = Math.max(1, features.sparkSession().sparkContext().defaultParallelism());
         return features.select(col("run_id"), col("sample_token"), col(contract.x() + "_channels"),
-                col(contract.y() + "_channels"), col(contract.x() + "_tokens"))
+                col(contract.y() + "_channels"), col(contract.x() + "_tokens")).coalesce(slots)
                 .persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
     }
 

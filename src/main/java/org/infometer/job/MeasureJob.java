@@ -308,7 +308,7 @@ public final class MeasureJob {
             }
         }
         CachedFeatures.Decision d = CachedFeatures.decide(spark.sparkContext(),
-                scan.rows() * SampleMoments.bytes(cx, cy));
+                scan.rows() * SampleMoments.bytes(cx, cy), "moments");
         progress.info("each sample's moments kept " + (d.keep() ? "in memory" : "on local disk") + " for the apply "
                 + "pass (" + d.reason() + "): the feature maps are read once");
         return d.keep() ? CrossFitEstimator.MomentStore.MEMORY : CrossFitEstimator.MomentStore.DISK;

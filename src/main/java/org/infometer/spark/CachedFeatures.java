@@ -57,6 +57,11 @@ public final class CachedFeatures implements AutoCloseable {
      * When no executor has registered yet, Spark's own bounds decide (rows that do not fit are read again).
      */
     public static Decision decide(SparkContext sc, long estimatedBytes) {
+        return decide(sc, estimatedBytes, "rows");
+    }
+
+    /** As {@link #decide(SparkContext, long)} for {@code what} (named in the reason), e.g. per-sample moments. */
+    public static Decision decide(SparkContext sc, long estimatedBytes, String what) {
         long pool = 0;
         String driver = sc.env().blockManager().blockManagerId().hostPort();
         Map<String, scala.Tuple2<Object, Object>> status =
@@ -72,7 +77,7 @@ public final class CachedFeatures implements AutoCloseable {
         }
         boolean keep = estimatedBytes <= MAX_POOL_SHARE * pool;
         return new Decision(keep, estimatedBytes, pool, String.format(java.util.Locale.ROOT,
-                "%,d MiB of rows %s %.0f %% of the %,d MiB the executors have for caching", estimatedBytes >> 20,
+                "%,d MiB of %s %s %.0f %% of the %,d MiB the executors have for caching", estimatedBytes >> 20, what,
                 keep ? "within" : "beyond", 100 * MAX_POOL_SHARE, pool >> 20));
     }
 

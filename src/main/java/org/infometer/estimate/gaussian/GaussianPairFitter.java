@@ -1,5 +1,6 @@
 package org.infometer.estimate.gaussian;
 
+import org.infometer.estimate.Blas;
 import org.infometer.estimate.JointMoments;
 import org.infometer.estimate.Linalg;
 
@@ -66,9 +67,10 @@ public final class GaussianPairFitter {
         int[][] pairs = IntStream.range(0, f).boxed()
                 .flatMap(a -> IntStream.range(a + 1, f).mapToObj(b -> new int[] {a, b}))
                 .toArray(int[][]::new);
-        // Sequential on purpose: the pure-Java LAPACK keeps Fortran SAVE variables in statics, and concurrent
-        // first calls can corrupt them (NaN, then an endless loop inside the eigen-solver).
-        Arrays.stream(pairs).forEach(p -> {
+        // Concurrent only with a native LAPACK: the pure-Java LAPACK keeps Fortran SAVE variables in statics, and
+        // concurrent first calls can corrupt them (NaN, then an endless loop inside the eigen-solver). Each fit is
+        // its own computation, so the results are the same bits either way.
+        parallelIfNative(Arrays.stream(pairs)).forEach(p -> {
             JointMoments train = mergeExcept(folds, present, p[0], p[1]);
             if (train.tokens() < 2) {
                 return;
@@ -81,7 +83,7 @@ public final class GaussianPairFitter {
         });
         Map<Integer, FoldFit> out = new TreeMap<>();
         FoldFit[] fits = new FoldFit[f];
-        IntStream.range(0, f).forEach(k -> {
+        parallelIfNative(IntStream.range(0, f).boxed()).forEach(k -> {
             List<HeldOut> perScale = new ArrayList<>();
             List<Long> tokens = new ArrayList<>();
             Choice best = null;
@@ -108,6 +110,11 @@ public final class GaussianPairFitter {
             out.put(fit.fold(), fit);
         }
         return out;
+    }
+
+    /** The driver's fits run on every core when the LAPACK is native (thread-safe), one after another otherwise. */
+    private static <T> java.util.stream.Stream<T> parallelIfNative(java.util.stream.Stream<T> s) {
+        return Blas.isNativeLapack() ? s.parallel() : s;
     }
 
     /** One model on all given folds, with its rank (and shrink scale) chosen by leave-one-fold-out held-out data. */

@@ -255,7 +255,16 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
             centred[j] = m.colSum(j) - m.tokens() * centre[j];
         }
         double[] sum = Linalg.multiply(p, d, w, true, centred, d, 1, false);
-        double[] mp = Linalg.multiply(m.secondMomentsAbout(centre), d, d, false, p, d, w, false);
+        // M P from M's upper triangle (DSYMM), in a buffer of this thread: a fresh full d x d matrix per sample was
+        // most of the apply pass.
+        double[] upper = MOMENTS.get();
+        if (upper.length < d * d) {
+            upper = new double[d * d];
+            MOMENTS.set(upper);
+        }
+        m.upperSecondMomentsAbout(centre, upper);
+        double[] mp = new double[d * w];
+        Blas.blas().dsymm("L", "U", d, w, 1.0, upper, d, p, d, 0.0, mp, d);
         double[] cross = Linalg.multiply(p, d, w, true, mp, d, w, false);
         for (int i = 0; i < w; i++) {
             for (int j = 0; j < i; j++) {
@@ -287,6 +296,9 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
     public SampleCodelengths score(float[] x, float[] y, int tokens) {
         return score(SampleMoments.of(x, y, tokens, mx.channels, my.channels, WORK.get()));
     }
+
+    /** Second moments of the scene statistics, per thread (tasks share one model). */
+    private static final ThreadLocal<double[]> MOMENTS = ThreadLocal.withInitial(() -> new double[0]);
 
     /** Scratch of the map path's moments, per thread (tasks share one model). */
     private static final ThreadLocal<SampleMoments.Workspace> WORK =
