@@ -7,6 +7,7 @@ import org.infometer.estimate.MomentScoring;
 import org.infometer.estimate.PairModelHandle;
 import org.infometer.estimate.SampleCodelengths;
 import org.infometer.estimate.SampleMoments;
+import org.infometer.estimate.SceneBlockStats;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -218,24 +219,11 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
             Blas.blas().sgemm("T", "N", cols, tokens, c, 1.0f, p, c, z, c, 0.0f, out, cols);
 
     /**
-     * Only the canonical coordinates of X's tokens, row-major {@code tokens x r}: one SGEMM with the r canonical
-     * columns (c x r), a small fraction of the full projection's cost when r is much below c.
-     */
-    public float[] canonicalX(float[] x, int tokens) {
-        return projectColumns(mx, projectXf, mx.channels * mx.channels, rho.length, x, tokens);
-    }
-
-    /** Y's canonical coordinates, as {@link #canonicalX}. */
-    public float[] canonicalY(float[] y, int tokens) {
-        return projectColumns(my, projectYf, my.channels * my.channels, rho.length, y, tokens);
-    }
-
-    /**
      * The sample's statistics in this model's canonical coordinates w = (u, v), u_i = a_i'z_x and v_i = b_i'z_y
      * for the standardised tokens z: sum w = P' D^-1 (s - t c) and sum w w' = P' D^-1 M D^-1 P from its moments
      * (M about the model's centre c, P the canonical directions, block-diagonal).
      */
-    public org.infometer.estimate.SceneBlockStats canonicalStats(SampleMoments m) {
+    public SceneBlockStats canonicalStats(SampleMoments m) {
         int cx = mx.channels;
         int cy = my.channels;
         int d = cx + cy;
@@ -271,7 +259,7 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
                 cross[i * w + j] = cross[j * w + i];
             }
         }
-        return new org.infometer.estimate.SceneBlockStats(r, m.tokens(), sum, cross);
+        return new SceneBlockStats(r, m.tokens(), sum, cross);
     }
 
     /** ln of the X model's density at its origin minus the log-Jacobian (nats per token, negated). */
@@ -350,15 +338,6 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         float[] out = new float[tokens * outCols];
         // z is column-major c x tokens; out (column-major outCols x tokens) = projection' z
         product.multiply(projection, c, outCols, z, tokens, out);
-        return out;
-    }
-
-    private static float[] projectColumns(GaussianMarginal m, float[] projection, int offset, int cols, float[] map,
-                                          int tokens) {
-        int c = m.channels;
-        float[] z = standardised(m, map, tokens);
-        float[] out = new float[tokens * cols];
-        Blas.blas().sgemm("T", "N", cols, tokens, c, 1.0f, projection, offset, c, z, 0, c, 0.0f, out, 0, cols);
         return out;
     }
 
