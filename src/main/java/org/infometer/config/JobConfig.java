@@ -96,9 +96,10 @@ public record JobConfig(String name, Input input, Pair pair, Estimator estimator
     }
 
     /**
-     * Where the features are and how to split them into tasks; {@code cache} (default true): keep the feature rows
-     * in the executors' memory between the fit and apply passes where they fit (partitions that do not fit are read
-     * again from the input).
+     * Where the features are and how to split them into tasks; {@code cache} (default true): keep what the apply
+     * pass needs on the executors between the fit and apply passes (the Gaussian job: each sample's moments, in
+     * memory where they fit, else on local disk; the others: the feature rows in memory where they fit, partitions
+     * that do not fit are read again). Off, the apply pass reads the input again (the same results).
      */
     public record Input(String features, Integer repartition, Boolean cache) implements Serializable {
 

@@ -218,11 +218,10 @@ public final class SampleMoments implements Serializable {
     }
 
     /**
-     * {@code sum over row <= col of w[k] M[row, col]} where M is the matrix of second moments about {@code centre}
-     * and {@code w} is packed as the Gram: one pass over the Gram for any number of weightings ({@code w[q]}),
-     * each result in {@code out[q]}.
+     * {@code out[q] = sum over row <= col of w_q[k] M[row, col]} for the three weightings w_0, w_1, w_2 (packed as
+     * the Gram), where M is the matrix of second moments about {@code centre}: one pass over the Gram.
      */
-    public void contract(double[] centre, double[][] w, double[] out) {
+    public void contract(double[] centre, double[] w0, double[] w1, double[] w2, double[] out) {
         int d = dims();
         double[] a = new double[d];
         double[] s = new double[d];
@@ -230,42 +229,24 @@ public final class SampleMoments implements Serializable {
             a[j] = mean[j] - centre[j];
             s[j] = residual(j);
         }
-        int q = w.length;
         double t = tokens;
+        double o0 = 0;
+        double o1 = 0;
+        double o2 = 0;
         int k = 0;
-        if (q == 3) {
-            double[] w0 = w[0];
-            double[] w1 = w[1];
-            double[] w2 = w[2];
-            double o0 = 0;
-            double o1 = 0;
-            double o2 = 0;
-            for (int col = 0; col < d; col++) {
-                double ac = a[col];
-                double sc = s[col];
-                for (int row = 0; row <= col; row++, k++) {
-                    double m = gram[k] + a[row] * sc + s[row] * ac + t * a[row] * ac;
-                    o0 += w0[k] * m;
-                    o1 += w1[k] * m;
-                    o2 += w2[k] * m;
-                }
-            }
-            out[0] = o0;
-            out[1] = o1;
-            out[2] = o2;
-            return;
-        }
-        java.util.Arrays.fill(out, 0, q, 0.0);
         for (int col = 0; col < d; col++) {
             double ac = a[col];
             double sc = s[col];
             for (int row = 0; row <= col; row++, k++) {
                 double m = gram[k] + a[row] * sc + s[row] * ac + t * a[row] * ac;
-                for (int i = 0; i < q; i++) {
-                    out[i] += w[i][k] * m;
-                }
+                o0 += w0[k] * m;
+                o1 += w1[k] * m;
+                o2 += w2[k] * m;
             }
         }
+        out[0] = o0;
+        out[1] = o1;
+        out[2] = o2;
     }
 
     /**

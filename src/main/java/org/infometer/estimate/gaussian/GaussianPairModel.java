@@ -305,7 +305,7 @@ public final class GaussianPairModel implements FittedPairModel, PairModelHandle
         }
         int tokens = m.tokens();
         double[] q = new double[3];
-        m.contract(centre, weights, q);
+        m.contract(centre, weights[0], weights[1], weights[2], q);
         double hx = tokens * mx.logNormaliser + q[0];
         double hy = tokens * my.logNormaliser + q[1];
         double mi = q[2];
