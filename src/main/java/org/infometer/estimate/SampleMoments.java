@@ -217,18 +217,31 @@ public final class SampleMoments implements Serializable {
         return gram;
     }
 
+    /** {@code m - centre}: how far the Gram's centre is from {@code centre}, per channel. */
+    private double[] shift(double[] centre) {
+        double[] a = new double[dims()];
+        for (int j = 0; j < a.length; j++) {
+            a[j] = mean[j] - centre[j];
+        }
+        return a;
+    }
+
+    private double[] residuals() {
+        double[] s = new double[dims()];
+        for (int j = 0; j < s.length; j++) {
+            s[j] = residual(j);
+        }
+        return s;
+    }
+
     /**
      * {@code out[q] = sum over row <= col of w_q[k] M[row, col]} for the three weightings w_0, w_1, w_2 (packed as
      * the Gram), where M is the matrix of second moments about {@code centre}: one pass over the Gram.
      */
     public void contract(double[] centre, double[] w0, double[] w1, double[] w2, double[] out) {
         int d = dims();
-        double[] a = new double[d];
-        double[] s = new double[d];
-        for (int j = 0; j < d; j++) {
-            a[j] = mean[j] - centre[j];
-            s[j] = residual(j);
-        }
+        double[] a = shift(centre);
+        double[] s = residuals();
         double t = tokens;
         double o0 = 0;
         double o1 = 0;
@@ -256,12 +269,8 @@ public final class SampleMoments implements Serializable {
      */
     public void upperSecondMomentsAbout(double[] centre, double[] out) {
         int d = dims();
-        double[] a = new double[d];
-        double[] s = new double[d];
-        for (int j = 0; j < d; j++) {
-            a[j] = mean[j] - centre[j];
-            s[j] = residual(j);
-        }
+        double[] a = shift(centre);
+        double[] s = residuals();
         double t = tokens;
         int k = 0;
         for (int col = 0; col < d; col++) {
