@@ -47,6 +47,13 @@ public final class SampleMomentsPass {
      */
     public static JavaRDD<MomentRow> keep(Dataset<Row> features, RowValidator validator, int folds, long seed,
                                           StorageLevel level) {
+        JavaRDD<MomentRow> kept = moments(features, validator, folds, seed);
+        kept.setName("infometer: per-sample moments (" + level.description() + ")");
+        return kept.persist(level);
+    }
+
+    /** Each input row's moments (or rejection), lazily and not kept. */
+    static JavaRDD<MomentRow> moments(Dataset<Row> features, RowValidator validator, int folds, long seed) {
         JavaRDD<MomentRow> rows = ShardPass.map(features, validator, partition -> new ShardPass.Pass<MomentRow>() {
             private final SampleMoments.Workspace work = new SampleMoments.Workspace();
 
@@ -67,9 +74,7 @@ public final class SampleMomentsPass {
         // the shuffle (2 MB each at 256 + 256 channels), and 56 splits x 5 folds of them were a fifth of the fit
         // pass on the quarter-val bench. The moments and the merged states are the same either way.
         int slots = Math.max(1, features.sparkSession().sparkContext().defaultParallelism());
-        JavaRDD<MomentRow> kept = rows.getNumPartitions() > slots ? rows.coalesce(slots) : rows;
-        kept.setName("infometer: per-sample moments (" + level.description() + ")");
-        return kept.persist(level);
+        return rows.getNumPartitions() > slots ? rows.coalesce(slots) : rows;
     }
 
     /** Per (run, fold) sufficient statistics of the kept samples, merged by key (exact sums: partition-invariant). */
@@ -105,15 +110,12 @@ public final class SampleMomentsPass {
             while (it.hasNext()) {
                 MomentRow r = it.next();
                 if (r.rejected()) {
-                    out.add(new ScoredRow(r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(),
-                            r.sourceFile(), -1, 0, null, r.rejection(), null, null));
+                    out.add(Scored.rejected(r));
                     continue;
                 }
                 SampleMoments m = r.moments();
                 RunFold key = new RunFold(r.runId(), r.fold());
-                ScoredRow scored = new ScoredRow(r.runId(), r.sceneToken(), r.sampleToken(), r.timestamp(),
-                        r.sourceFile(), r.fold(), m.tokens(), open.computeIfAbsent(key, k -> scorer(handles, k))
-                        .score(m), null, null, null);
+                ScoredRow scored = Scored.of(r, open.computeIfAbsent(key, k -> scorer(handles, k)).score(m));
                 RunFold seenBy = ShardRunner.inFoldCheck(r.sampleToken(), key, folds, seed, handles);
                 if (seenBy != null) {
                     scored = scored.withInFold(open.computeIfAbsent(seenBy, k -> scorer(handles, k)).score(m));
@@ -126,12 +128,7 @@ public final class SampleMomentsPass {
     }
 
     private static MomentScoring scorer(Map<RunFold, ? extends PairModelHandle> handles, RunFold key) {
-        PairModelHandle h = handles.get(key);
-        if (h == null) {
-            throw new IllegalStateException("No fitted model for run " + key.runId() + ", fold " + key.fold()
-                    + " (the fit pass saw no valid samples there)");
-        }
-        FittedPairModel model = h.open();
+        FittedPairModel model = ShardRunner.openModel(handles, key);
         if (!(model instanceof MomentScoring s)) {
             throw new IllegalStateException("The " + model.estimator() + " model of run " + key.runId()
                     + " cannot score from sample moments");

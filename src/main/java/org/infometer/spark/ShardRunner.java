@@ -13,11 +13,9 @@ import org.infometer.estimate.SceneProjector;
 import org.infometer.estimate.ScoredRow;
 import org.infometer.estimate.StableHash;
 import org.infometer.schema.RowValidator;
-import scala.Tuple2;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -32,25 +30,13 @@ public final class ShardRunner {
     private ShardRunner() {
     }
 
-    /** Per (run, fold) sufficient statistics of the valid rows. Exact sums make the result partition-invariant. */
+    /**
+     * Per (run, fold) sufficient statistics of the valid rows, without keeping the samples' moments (the same
+     * states as {@link SampleMomentsPass#foldMoments}, which it is). Exact sums make the result partition-invariant.
+     */
     public static Map<RunFold, JointMoments> fitMoments(Dataset<Row> features, RowValidator validator, int folds,
                                                         long seed) {
-        ShardPass.Factory<Tuple2<RunFold, JointMoments>> factory = partition -> new ShardPass.Pass<>() {
-            private final Map<RunFold, JointMoments> states = new HashMap<>();
-
-            @Override
-            public void valid(DecodedSample s, InternalRow row, Consumer<Tuple2<RunFold, JointMoments>> out) {
-                RunFold key = new RunFold(s.runId(), StableHash.fold(s.sampleToken(), folds, seed));
-                states.computeIfAbsent(key, k -> new JointMoments(s.xChannels(), s.yChannels()))
-                        .addSample(s.x(), s.y(), s.tokens());
-            }
-
-            @Override
-            public void end(Consumer<Tuple2<RunFold, JointMoments>> out) {
-                states.forEach((k, v) -> out.accept(new Tuple2<>(k, v)));
-            }
-        };
-        return new TreeMap<>(ShardPass.reduceByKey(features, validator, factory, JointMoments::merge));
+        return SampleMomentsPass.foldMoments(SampleMomentsPass.moments(features, validator, folds, seed));
     }
 
     /** One sample in this many is also scored in fold, for the overfit check; the rest pay nothing for it. */
@@ -69,7 +55,7 @@ public final class ShardRunner {
         return handles.containsKey(other) ? other : null;
     }
 
-    private static FittedPairModel openModel(Map<RunFold, ? extends PairModelHandle> handles, RunFold key) {
+    static FittedPairModel openModel(Map<RunFold, ? extends PairModelHandle> handles, RunFold key) {
         PairModelHandle h = handles.get(key);
         if (h == null) {
             throw new IllegalStateException("No fitted model for run " + key.runId() + ", fold " + key.fold()
