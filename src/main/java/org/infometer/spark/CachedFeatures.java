@@ -1,5 +1,6 @@
 package org.infometer.spark;
 
+import org.infometer.io.FeatureInput;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -84,7 +85,7 @@ public final class CachedFeatures implements AutoCloseable {
     /** Keeps {@code features}' rows in memory from their first pass on, until {@link #close()}. */
     public static CachedFeatures keep(Dataset<Row> features) {
         // Spark's scans reuse one row object per partition: each kept row must be a copy.
-        JavaRDD<InternalRow> rows = features.queryExecution().toRdd().toJavaRDD().map(InternalRow::copy);
+        JavaRDD<InternalRow> rows = FeatureInput.internalRows(features).toJavaRDD().map(InternalRow::copy);
         rows.setName("infometer: feature rows (memory only; partitions that do not fit are read again)");
         rows.persist(StorageLevel.MEMORY_ONLY());
         KEPT.put(features, rows);

@@ -1,5 +1,6 @@
 package org.infometer.spark;
 
+import org.infometer.io.FeatureInput;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function2;
@@ -70,7 +71,7 @@ public final class ShardPass {
      */
     public static JavaRDD<InternalRow> internalRows(Dataset<Row> features) {
         JavaRDD<InternalRow> kept = CachedFeatures.rowsOf(features);
-        return kept != null ? kept : features.queryExecution().toRdd().toJavaRDD();
+        return kept != null ? kept : FeatureInput.internalRows(features).toJavaRDD();
     }
 
     /** The outputs of {@code factory}'s passes over every partition of {@code features}. */
