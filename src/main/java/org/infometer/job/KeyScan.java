@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.sum;
 
 /**
  * The cheap first look at the input, over scalar columns only: row and token counts, the channels each run uses
@@ -41,44 +39,51 @@ public final class KeyScan {
         }
     }
 
-    /**
-     * The scalar columns {@link #scan} and {@link #unfittableRuns} read, kept in memory: a job that runs both reads
-     * the input's key columns once instead of three or four times (each read opens every file's footer).
-     * Callers unpersist the result when done.
-     */
-    public static Dataset<Row> keyColumns(Dataset<Row> features, FeatureContract contract) {
-        // A few bytes per sample: in as many partitions as the cluster has task slots, not one per input split
-        // (56 on the quarter-val bench), so each of the scan's jobs is a few tasks instead of a stage of 56.
-        int slots = Math.max(1, features.sparkSession().sparkContext().defaultParallelism());
+    /** The key columns one summary pass reads, in {@link KeySummary#add}'s order. */
+    private static Dataset<Row> keyColumns(Dataset<Row> features, FeatureContract contract) {
         return features.select(col("run_id"), col("sample_token"), col(contract.x() + "_channels"),
-                col(contract.y() + "_channels"), col(contract.x() + "_tokens")).coalesce(slots)
-                .persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+                col(contract.y() + "_channels"), col(contract.x() + "_tokens"));
     }
 
-    /** The scan of {@code features} (the whole input, or its {@link #keyColumns}). */
-    public static Result scan(Dataset<Row> features, FeatureContract contract, String path) {
+    /**
+     * One job over the key columns: each partition summarises its rows, the driver merges the summaries. It
+     * replaces three grouped jobs, each with its shuffle, which were most of the input check (0.7 s of 1.3 s on
+     * the quarter-val bench).
+     */
+    static KeySummary summarize(Dataset<Row> features, FeatureContract contract) {
         features.sparkSession().sparkContext().setJobDescription("infometer: key scan (counts, channels, duplicates)");
-        String cxCol = contract.x() + "_channels";
-        String cyCol = contract.y() + "_channels";
-        List<Row> channelCounts = features.groupBy(col("run_id"), col(cxCol), col(cyCol))
-                .agg(count("*"), sum(col(contract.x() + "_tokens"))).collectAsList();
+        // A few bytes per sample: in as many partitions as the cluster has task slots, not one per input split.
+        int slots = Math.max(1, features.sparkSession().sparkContext().defaultParallelism());
+        return keyColumns(features, contract).coalesce(slots).toJavaRDD()
+                .mapPartitions((java.util.Iterator<Row> rows) -> List.of(KeySummary.of(rows)).iterator())
+                .reduce(KeySummary::merge);
+    }
+
+    /** The scan of {@code features}: one {@link #summarize} job (two when keys repeat). */
+    public static Result scan(Dataset<Row> features, FeatureContract contract, String path) {
+        return scan(features, summarize(features, contract), contract, path);
+    }
+
+    /** The scan from a {@link #summarize} of {@code features}. */
+    static Result scan(Dataset<Row> features, KeySummary summary, FeatureContract contract, String path) {
         long total = 0;
         Map<String, long[]> best = new TreeMap<>();
         Map<String, Long> tokens = new TreeMap<>();
-        for (Row r : channelCounts) {
-            long n = r.getLong(3);
+        for (Map.Entry<KeySummary.Group, long[]> e : summary.groups.entrySet()) {
+            KeySummary.Group g = e.getKey();
+            long n = e.getValue()[0];
             total += n;
-            if (r.isNullAt(0) || r.isNullAt(1) || r.isNullAt(2)) {
+            if (g.run() == null || g.cx() == null || g.cy() == null) {
                 continue;
             }
-            if (!r.isNullAt(4)) {
-                tokens.merge(r.getString(0), r.getLong(4), Long::sum);
+            if (e.getValue()[2] > 0) {
+                tokens.merge(g.run(), e.getValue()[1], Long::sum);
             }
-            long[] cur = best.get(r.getString(0));
-            long cx = r.getInt(1);
-            long cy = r.getInt(2);
+            long[] cur = best.get(g.run());
+            long cx = g.cx();
+            long cy = g.cy();
             if (cur == null || n > cur[2] || (n == cur[2] && (cx < cur[0] || (cx == cur[0] && cy < cur[1])))) {
-                best.put(r.getString(0), new long[] {cx, cy, n});
+                best.put(g.run(), new long[] {cx, cy, n});
             }
         }
         if (total == 0) {
@@ -86,19 +91,36 @@ public final class KeyScan {
         }
         Map<String, int[]> channels = new HashMap<>();
         best.forEach((run, v) -> channels.put(run, new int[] {(int) v[0], (int) v[1]}));
-        List<Row> dups = features.groupBy(col("run_id"), col("sample_token")).count()
-                .filter(col("count").gt(1)).limit(MAX_DUPLICATE_KEYS + 1).collectAsList();
-        if (dups.size() > MAX_DUPLICATE_KEYS) {
+        Map<String, Long> duplicates = duplicates(features, contract, summary.repeatedHashes(), path);
+        return new Result(new RowValidator(contract, channels, duplicates), total, tokens, duplicates.size());
+    }
+
+    /**
+     * The keys behind repeated hashes, counted exactly (a hash collision of two different keys counts once each
+     * and is no duplicate); a second, filtered job that runs only when some hash repeats.
+     */
+    private static Map<String, Long> duplicates(Dataset<Row> features, FeatureContract contract, long[] repeated,
+                                                String path) {
+        Map<String, Long> duplicates = new HashMap<>();
+        if (repeated.length == 0) {
+            return duplicates;
+        }
+        if (repeated.length > MAX_DUPLICATE_KEYS) {
             throw new InputException("Input " + path + " has more than " + MAX_DUPLICATE_KEYS
                     + " duplicated (run_id, sample_token) keys");
         }
-        Map<String, Long> duplicates = new HashMap<>();
-        for (Row d : dups) {
-            if (!d.isNullAt(0) && !d.isNullAt(1)) {
-                duplicates.put(RowValidator.key(d.getString(0), d.getString(1)), d.getLong(2));
+        List<String> keys = keyColumns(features, contract).toJavaRDD()
+                .filter(r -> !r.isNullAt(0) && !r.isNullAt(1)
+                        && java.util.Arrays.binarySearch(repeated, KeySummary.keyHash(r.getString(0), r.getString(1))) >= 0)
+                .map(r -> RowValidator.key(r.getString(0), r.getString(1))).collect();
+        Map<String, Long> counts = new HashMap<>();
+        keys.forEach(k -> counts.merge(k, 1L, Long::sum));
+        counts.forEach((k, n) -> {
+            if (n > 1) {
+                duplicates.put(k, n);
             }
-        }
-        return new Result(new RowValidator(contract, channels, duplicates), total, tokens, dups.size());
+        });
+        return duplicates;
     }
 
     /** Cross-fitting with an inner selection needs held-out samples in at least this many folds. */
@@ -110,30 +132,26 @@ public final class KeyScan {
     /**
      * Runs whose samples fall into fewer than {@link #MIN_FOLDS_WITH_SAMPLES} folds, with the reason their rows are
      * quarantined: such a run cannot be cross-fitted, and failing the whole job for it would lose every other
-     * run. Counted over samples with usable keys (not null, not empty, not duplicated); only small runs are
-     * looked at, by collecting their sample tokens.
+     * run. Counted over samples with usable keys (not null, not empty, not duplicated); only small runs (at most
+     * {@link #SMALL_RUN_SAMPLES} distinct sample tokens) are looked at.
      */
     public static Map<String, String> unfittableRuns(Dataset<Row> features, RowValidator validator, int folds,
                                                      long seed) {
-        Dataset<Row> keys = features.select(col("run_id"), col("sample_token"))
-                .filter(col("run_id").isNotNull().and(col("sample_token").isNotNull()));
-        List<Row> small = keys.groupBy(col("run_id")).agg(org.apache.spark.sql.functions.countDistinct(
-                col("sample_token")).as("n")).filter(col("n").leq(SMALL_RUN_SAMPLES)).collectAsList();
+        return unfittableRuns(summarize(features, validator.contract()), validator, folds, seed);
+    }
+
+    /** As {@link #unfittableRuns(Dataset, RowValidator, int, long)}, from a {@link #summarize} of the input. */
+    static Map<String, String> unfittableRuns(KeySummary summary, RowValidator validator, int folds,
+                                                     long seed) {
         Map<String, String> out = new TreeMap<>();
-        if (small.isEmpty()) {
-            return out;
-        }
-        List<String> runs = small.stream().map(r -> r.getString(0)).toList();
-        Map<String, java.util.Set<String>> samples = new TreeMap<>();
-        for (Row r : keys.filter(col("run_id").isin(runs.toArray())).distinct().collectAsList()) {
-            String run = r.getString(0);
-            String sample = r.getString(1);
-            if (!run.isBlank() && !sample.isBlank() && !validator.isDuplicate(run, sample)) {
-                samples.computeIfAbsent(run, k -> new java.util.TreeSet<>()).add(sample);
+        for (Map.Entry<String, java.util.Set<String>> e : new TreeMap<>(summary.smallRunSamples).entrySet()) {
+            String run = e.getKey();
+            java.util.Set<String> s = new java.util.TreeSet<>();
+            for (String sample : e.getValue()) {
+                if (!run.isBlank() && !sample.isBlank() && !validator.isDuplicate(run, sample)) {
+                    s.add(sample);
+                }
             }
-        }
-        for (String run : runs) {
-            java.util.Set<String> s = samples.getOrDefault(run, java.util.Set.of());
             long used = s.stream().mapToInt(t -> org.infometer.estimate.StableHash.fold(t, folds, seed)).distinct()
                     .count();
             if (used < MIN_FOLDS_WITH_SAMPLES) {

@@ -109,16 +109,10 @@ public final class MeasureJob {
         progress.info("BLAS: " + Blas.describe());
         progress.step("Checking input " + cfg.input().features());
         Dataset<Row> features = FeatureInput.open(spark, cfg.input().features(), contract, cfg.input().repartition());
-        Dataset<Row> keys = KeyScan.keyColumns(features, contract);
-        KeyScan.Result scan;
-        Map<String, String> unfittable;
-        try {
-            scan = KeyScan.scan(keys, contract, cfg.input().features());
-            unfittable = KeyScan.unfittableRuns(keys, scan.validator(), cfg.estimator().folds(),
-                    cfg.estimator().seed());
-        } finally {
-            keys.unpersist(false);
-        }
+        KeySummary keys = KeyScan.summarize(features, contract);
+        KeyScan.Result scan = KeyScan.scan(features, keys, contract, cfg.input().features());
+        Map<String, String> unfittable = KeyScan.unfittableRuns(keys, scan.validator(), cfg.estimator().folds(),
+                cfg.estimator().seed());
         progress.info(String.format("%,d rows in %d runs; %d duplicated keys", scan.rows(), scan.tokensByRun().size(),
                 scan.duplicateKeys()));
         ChannelRanges ranges = new ChannelRanges();
