@@ -59,6 +59,8 @@ public final class IcebergTables {
     static final String PUBLISH_ID = "infometer.publish-id";
     static final String JOURNAL_PREFIX = ".infometer-publish-";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Runs each task in the submitting thread (an executor for Iceberg's metadata-only commits). */
+    private static final java.util.concurrent.ExecutorService CALLER_RUNS = new CallerRunsExecutor();
     /** Tests only: fail the publish after this many tables switched, as a driver killed at that point would. */
     static volatile int failAfterSwitches = -1;
 
@@ -390,7 +392,9 @@ public final class IcebergTables {
         for (DataFile f : staged.addedDataFiles(t.io())) {
             op.addFile(f);
         }
-        op.set(PUBLISH_ID, id).commit();
+        // The commit's manifest work runs on this thread: on Iceberg's worker pool each of its parallel steps
+        // waits for the pool in 10 ms sleeps, a few of them per commit, for manifests that take microseconds.
+        op.scanManifestsWith(CALLER_RUNS).set(PUBLISH_ID, id).commit();
         spark.sql("REFRESH TABLE " + full);
         return t.currentSnapshot().snapshotId();
     }
