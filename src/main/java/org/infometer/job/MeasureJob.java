@@ -467,29 +467,19 @@ public final class MeasureJob {
         tables.put("scene_mi", small(spark, "scene_mi", sc));
         tables.put("run_mi", small(spark, "run_mi", rr));
         // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.
-        tables.put("channel_mi", spread(spark, ChannelMiStep.rows(channels, date, job, x, y),
-                TableContract.load("channel_mi").schema()));
+        ChannelMiStep.Table channelTable = ChannelMiStep.table(spark, channels, date, job, x, y);
+        tables.put("channel_mi", channelTable.rows());
         tables.put(HistoryTable.TABLE, small(spark, HistoryTable.TABLE, HistoryTable.fromRunMi(rr)));
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
         spark.sparkContext().setJobDescription("infometer: writing tables");
-        IcebergTables.publishFrames(spark, cat, ns, tables, cfg.date(), job);
-    }
-
-    /** Rows per task of a driver-built table too large for one task (256 x 256 channel pairs per run). */
-    static final int ROWS_PER_TASK = 4096;
-
-    /**
-     * A driver-built table of many rows (channel pairs), in tasks of {@link #ROWS_PER_TASK} rows: one task holding
-     * every row was shipped as a single task of about 12 MB per run, which Spark warns about.
-     */
-    static Dataset<Row> spread(SparkSession spark, List<Row> rows, org.apache.spark.sql.types.StructType schema) {
-        if (rows.size() <= ROWS_PER_TASK) {
-            return spark.createDataFrame(rows, schema).coalesce(1);
+        try {
+            IcebergTables.publishFrames(spark, cat, ns, tables, cfg.date(), job);
+        } finally {
+            if (channelTable.shared() != null) {
+                channelTable.shared().destroy();
+            }
         }
-        int slices = (rows.size() + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        JavaRDD<Row> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, slices);
-        return spark.createDataFrame(rdd, schema);
     }
 
     /** A table of a few rows per run, built on the driver: one file. */

@@ -139,20 +139,6 @@ class MeasureJobTest {
     }
 
     @Test
-    void aLargeDriverTableIsSpreadOverTasksInItsOrder() {
-        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
-                .add("i", org.apache.spark.sql.types.DataTypes.IntegerType);
-        List<Row> many = new ArrayList<>();
-        for (int i = 0; i < 2 * MeasureJob.ROWS_PER_TASK + 5; i++) {
-            many.add(org.apache.spark.sql.RowFactory.create(i));
-        }
-        org.apache.spark.sql.Dataset<Row> spread = MeasureJob.spread(spark, many, schema);
-        assertEquals(3, spread.rdd().getNumPartitions());
-        assertEquals(many, spread.collectAsList());
-        assertEquals(1, MeasureJob.spread(spark, many.subList(0, 10), schema).rdd().getNumPartitions());
-    }
-
-    @Test
     void rerunningTheSameDateReplacesItsRows() {
         MeasureJob.run(spark, config("rerun"), QUIET);
         MeasureJob.run(spark, config("rerun"), QUIET);

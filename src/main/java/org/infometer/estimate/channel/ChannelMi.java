@@ -26,7 +26,9 @@ import java.util.TreeMap;
  *
  * <p>A pair with a constant channel (zero training variance) has no correlation to estimate: its values are NaN.
  */
-public final class ChannelMi {
+public final class ChannelMi implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** As the pair model: beyond this a pair is treated as (nearly) deterministic. */
     static final double MAX_RHO = 1 - 1e-9;

@@ -9,7 +9,9 @@ import java.util.Comparator;
  * channel's strongest partner). Ties, and NaN pairs (constant channels, ranked last), are broken by channel
  * index, so ranks are a pure function of the estimates.
  */
-public final class ChannelRanks {
+public final class ChannelRanks implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int cx;
     private final int[] overall;
