@@ -257,6 +257,44 @@ public final class RowValidator implements Serializable {
         }
     }
 
+    /** Whether this validator records the channel ranges of the rows it passes (see {@link #recording}). */
+    public boolean records() {
+        return ranges != null;
+    }
+
+    /**
+     * Records a valid row's channel ranges, exactly as {@link #check} would, for a pass that checked the row with
+     * {@link #notRecording()} and knows which channels vary: a channel j with {@code varies.test(j)} (joint
+     * index, x channels first) is unbounded, every other is compared value by value. A pass that has each
+     * sample's centred sums of squares (the Gram diagonal: zero for a constant channel, as its mean is its value)
+     * skips the comparison of every channel that varies, a tenth of its time per row.
+     */
+    public void record(String run, float[] x, float[] y, int t, int cx, int cy, java.util.function.IntPredicate varies) {
+        if (ranges == null) {
+            return;
+        }
+        float[] min = new float[cx + cy];
+        float[] max = new float[cx + cy];
+        constantOrUnbounded(x, t, cx, min, max, 0, varies, 0);
+        constantOrUnbounded(y, t, cy, min, max, cx, varies, cx);
+        ranges.add(new ChannelRanges.RowRange(run, cx, min, max));
+    }
+
+    private static void constantOrUnbounded(float[] map, int t, int c, float[] min, float[] max, int offset,
+                                            java.util.function.IntPredicate varies, int joint) {
+        for (int j = 0; j < c; j++) {
+            boolean constant = !varies.test(joint + j);
+            if (constant) {
+                int first = Float.floatToRawIntBits(map[j] + 0.0f);
+                for (int i = 1; i < t && constant; i++) {
+                    constant = Float.floatToRawIntBits(map[i * c + j] + 0.0f) == first;
+                }
+            }
+            min[offset + j] = constant ? map[j] + 0.0f : Float.NEGATIVE_INFINITY;
+            max[offset + j] = constant ? map[j] + 0.0f : Float.POSITIVE_INFINITY;
+        }
+    }
+
     private Rejection checkModality(InternalRow row, int ordinal, String name, Maps maps) {
         if (row.isNullAt(ordinal)) {
             return new Rejection("null_modality", name, name + " is null");

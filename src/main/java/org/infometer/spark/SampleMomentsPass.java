@@ -54,14 +54,22 @@ public final class SampleMomentsPass {
 
     /** Each input row's moments (or rejection), lazily and not kept. */
     static JavaRDD<MomentRow> moments(Dataset<Row> features, RowValidator validator, int folds, long seed) {
-        JavaRDD<MomentRow> rows = ShardPass.map(features, validator, partition -> new ShardPass.Pass<MomentRow>() {
+        // The rows are checked without recording channel ranges; a recording validator records them here, from
+        // the moments' Gram diagonal, which rules out every channel that varies without comparing its values.
+        JavaRDD<MomentRow> rows = ShardPass.map(features, validator.notRecording(),
+                partition -> new ShardPass.Pass<MomentRow>() {
             private final SampleMoments.Workspace work = new SampleMoments.Workspace();
 
             @Override
             public void valid(DecodedSample s, InternalRow row, Consumer<MomentRow> out) {
+                SampleMoments m = SampleMoments.of(s.x(), s.y(), s.tokens(), s.xChannels(), s.yChannels(), work);
+                if (validator.records()) {
+                    float[] g = m.packedGram();
+                    validator.record(s.runId(), s.x(), s.y(), s.tokens(), s.xChannels(), s.yChannels(),
+                            j -> g[j * (j + 1) / 2 + j] > 0);
+                }
                 out.accept(new MomentRow(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.sourceFile(),
-                        StableHash.fold(s.sampleToken(), folds, seed),
-                        SampleMoments.of(s.x(), s.y(), s.tokens(), s.xChannels(), s.yChannels(), work), null));
+                        StableHash.fold(s.sampleToken(), folds, seed), m, null));
             }
 
             @Override
