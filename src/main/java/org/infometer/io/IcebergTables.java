@@ -34,8 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 /**
  * Output tables in an Iceberg catalog (a file-based Hadoop catalog by default, queryable by {@code spark-sql}
@@ -348,10 +346,11 @@ public final class IcebergTables {
         spark.conf().set("spark.wap.id", id);
         try {
             // All rows belong to one table partition (run date, job): each task writes its own rows, with no
-            // shuffle that would funnel them into one writer (Iceberg's default hash distribution does).
-            df.writeTo(full).option("distribution-mode", "none")
-                    .overwrite(col("run_date").equalTo(lit(Date.valueOf(runDate)))
-                    .and(col("job_name").equalTo(lit(jobName))));
+            // shuffle that would funnel them into one writer (Iceberg's default hash distribution does). Staged as
+            // an append: the switch replaces the partition's rows, so the staged snapshot need not delete them, and
+            // an append commit skips the manifest filtering and merging an overwrite waits for on Iceberg's worker
+            // pool (10 ms polling sleeps each, 0.36 s of the write step on the quarter-val bench).
+            df.writeTo(full).option("distribution-mode", "none").append();
         } catch (Exception e) {
             throw new IllegalStateException("Writing " + full + " failed before any table was changed: "
                     + e.getMessage(), e);
