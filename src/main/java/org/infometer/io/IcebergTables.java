@@ -276,11 +276,24 @@ public final class IcebergTables {
      */
     public static List<Change> publish(SparkSession spark, String catalog, String namespace,
                                        Map<String, List<Row>> tables, LocalDate runDate, String jobName) {
-        Map<String, Dataset<Row>> frames = new LinkedHashMap<>();
-        // Driver-side lists are small (run and scene rows): one file each.
-        tables.forEach((name, rows) -> frames.put(name,
-                spark.createDataFrame(rows, TableContract.load(name).schema()).coalesce(1)));
-        return publishFrames(spark, catalog, namespace, frames, runDate, jobName);
+        Map<String, TableRows> rows = new LinkedHashMap<>();
+        tables.forEach((name, r) -> rows.put(name, TableRows.local(r)));
+        return publishRows(spark, catalog, namespace, rows, runDate, jobName);
+    }
+
+    /**
+     * A table's new rows: a Dataset (written by the tasks that compute it, in as many files as it has partitions)
+     * or a driver-side list of a few rows in the contract's column order (written by the driver, one file).
+     */
+    public record TableRows(Dataset<Row> frame, List<Row> local) {
+
+        public static TableRows frame(Dataset<Row> rows) {
+            return new TableRows(rows, null);
+        }
+
+        public static TableRows local(List<Row> rows) {
+            return new TableRows(null, List.copyOf(rows));
+        }
     }
 
     /**
@@ -289,13 +302,21 @@ public final class IcebergTables {
      */
     public static List<Change> publishFrames(SparkSession spark, String catalog, String namespace,
                                              Map<String, Dataset<Row>> tables, LocalDate runDate, String jobName) {
+        Map<String, TableRows> rows = new LinkedHashMap<>();
+        tables.forEach((name, r) -> rows.put(name, TableRows.frame(r)));
+        return publishRows(spark, catalog, namespace, rows, runDate, jobName);
+    }
+
+    /** As {@link #publish}, for tables given as {@link TableRows}, each written where its rows are. */
+    public static List<Change> publishRows(SparkSession spark, String catalog, String namespace,
+                                           Map<String, TableRows> tables, LocalDate runDate, String jobName) {
         String warehouse = spark.conf().get("spark.sql.catalog." + catalog + ".warehouse");
         String id = UUID.randomUUID().toString();
         try (WarehouseLock lock = WarehouseLock.acquire(spark, warehouse)) {
             completePending(spark, catalog, warehouse);
             Map<String, Long> staged = new LinkedHashMap<>();
             Map<String, Long> counts = new LinkedHashMap<>();
-            for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
+            for (Map.Entry<String, TableRows> t : tables.entrySet()) {
                 ensure(spark, catalog, namespace, t.getKey());
                 Snapshot s = stage(spark, catalog, namespace, t.getKey(), t.getValue(), runDate, jobName, id);
                 staged.put(t.getKey(), s.snapshotId());
@@ -328,6 +349,42 @@ public final class IcebergTables {
     }
 
     /** Writes the rows as a staged snapshot (not current) and returns it. */
+    private static Snapshot stage(SparkSession spark, String catalog, String namespace, String table,
+                                  TableRows rows, LocalDate runDate, String jobName, String id) {
+        if (rows.local() != null) {
+            Table t = load(spark, catalog + "." + namespace + "." + table);
+            if (LocalTableWriter.supports(t)) {
+                return stageLocal(t, table, rows.local(), id);
+            }
+            // Column types the driver does not write: the Spark writer writes them.
+            return stage(spark, catalog, namespace, table, spark.createDataFrame(rows.local(),
+                    TableContract.load(table).schema()).coalesce(1), runDate, jobName, id);
+        }
+        return stage(spark, catalog, namespace, table, rows.frame(), runDate, jobName, id);
+    }
+
+    /**
+     * Driver-side rows as a staged snapshot: data files written from the driver ({@link LocalTableWriter}), then
+     * a staged append with the same wap.id a Spark write gives it, its manifest work on this thread.
+     */
+    private static Snapshot stageLocal(Table t, String table, List<Row> rows, String id) {
+        if (!"true".equals(t.properties().get("write.wap.enabled"))) {
+            t.updateProperties().set("write.wap.enabled", "true").commit();
+        }
+        org.apache.iceberg.AppendFiles op = t.newAppend();
+        for (DataFile f : LocalTableWriter.write(t, TableContract.load(table).schema(), rows)) {
+            op.appendFile(f);
+        }
+        op.set("wap.id", id).stageOnly().scanManifestsWith(CALLER_RUNS).commit();
+        t.refresh();
+        for (Snapshot s : t.snapshots()) {
+            if (id.equals(s.summary().get("wap.id"))) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("Writing " + t.name() + " left no staged snapshot with wap.id " + id);
+    }
+
     private static Snapshot stage(SparkSession spark, String catalog, String namespace, String table,
                                   Dataset<Row> df, LocalDate runDate, String jobName, String id) {
         StructType schema = TableContract.load(table).schema();

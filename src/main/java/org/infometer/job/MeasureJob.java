@@ -460,31 +460,28 @@ public final class MeasureJob {
             putShares(v, r.perToken().get("mi"), channelCounts.get(r.runId()));
             rr.add(runTable.row(v));
         }
-        Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
-        // The per-sample tables are written by the executors that hold the scored rows.
-        tables.put("quarantine", scored.quarantineTable(spark, Map.of("run_date", date, "job_name", job)));
-        tables.put("sample_mi", scored.sampleTable(spark, sampleConstants));
-        tables.put("scene_mi", small(spark, "scene_mi", sc));
-        tables.put("run_mi", small(spark, "run_mi", rr));
+        Map<String, IcebergTables.TableRows> tables = new LinkedHashMap<>();
+        // The per-sample tables are written by the executors that hold the scored rows, the per-run and per-scene
+        // ones (a few rows) by the driver.
+        tables.put("quarantine", IcebergTables.TableRows.frame(scored.quarantineTable(spark,
+                Map.of("run_date", date, "job_name", job))));
+        tables.put("sample_mi", IcebergTables.TableRows.frame(scored.sampleTable(spark, sampleConstants)));
+        tables.put("scene_mi", IcebergTables.TableRows.local(sc));
+        tables.put("run_mi", IcebergTables.TableRows.local(rr));
         // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.
         ChannelMiStep.Table channelTable = ChannelMiStep.table(spark, channels, date, job, x, y);
-        tables.put("channel_mi", channelTable.rows());
-        tables.put(HistoryTable.TABLE, small(spark, HistoryTable.TABLE, HistoryTable.fromRunMi(rr)));
+        tables.put("channel_mi", IcebergTables.TableRows.frame(channelTable.rows()));
+        tables.put(HistoryTable.TABLE, IcebergTables.TableRows.local(HistoryTable.fromRunMi(rr)));
         String cat = cfg.output().catalog();
         String ns = cfg.output().namespace();
         spark.sparkContext().setJobDescription("infometer: writing tables");
         try {
-            IcebergTables.publishFrames(spark, cat, ns, tables, cfg.date(), job);
+            IcebergTables.publishRows(spark, cat, ns, tables, cfg.date(), job);
         } finally {
             if (channelTable.shared() != null) {
                 channelTable.shared().destroy();
             }
         }
-    }
-
-    /** A table of a few rows per run, built on the driver: one file. */
-    private static Dataset<Row> small(SparkSession spark, String table, List<Row> rows) {
-        return spark.createDataFrame(rows, TableContract.load(table).schema()).coalesce(1);
     }
 
     private static void putShares(Map<String, Object> v, Estimate mi, int[] channels) {
