@@ -25,7 +25,6 @@ import org.infometer.schema.TableContract;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -318,7 +317,7 @@ public final class IcebergTables {
             Map<String, Long> counts = new LinkedHashMap<>();
             for (Map.Entry<String, TableRows> t : tables.entrySet()) {
                 ensure(spark, catalog, namespace, t.getKey());
-                Snapshot s = stage(spark, catalog, namespace, t.getKey(), t.getValue(), runDate, jobName, id);
+                Snapshot s = stage(spark, catalog, namespace, t.getKey(), t.getValue(), id);
                 staged.put(t.getKey(), s.snapshotId());
                 counts.put(t.getKey(), Long.parseLong(s.summary().getOrDefault("added-records", "0")));
             }
@@ -350,7 +349,7 @@ public final class IcebergTables {
 
     /** Writes the rows as a staged snapshot (not current) and returns it. */
     private static Snapshot stage(SparkSession spark, String catalog, String namespace, String table,
-                                  TableRows rows, LocalDate runDate, String jobName, String id) {
+                                  TableRows rows, String id) {
         if (rows.local() != null) {
             Table t = load(spark, catalog + "." + namespace + "." + table);
             if (LocalTableWriter.supports(t)) {
@@ -358,9 +357,9 @@ public final class IcebergTables {
             }
             // Column types the driver does not write: the Spark writer writes them.
             return stage(spark, catalog, namespace, table, spark.createDataFrame(rows.local(),
-                    TableContract.load(table).schema()).coalesce(1), runDate, jobName, id);
+                    TableContract.load(table).schema()).coalesce(1), id);
         }
-        return stage(spark, catalog, namespace, table, rows.frame(), runDate, jobName, id);
+        return stage(spark, catalog, namespace, table, rows.frame(), id);
     }
 
     /**
@@ -368,25 +367,41 @@ public final class IcebergTables {
      * a staged append with the same wap.id a Spark write gives it, its manifest work on this thread.
      */
     private static Snapshot stageLocal(Table t, String table, List<Row> rows, String id) {
-        if (!"true".equals(t.properties().get("write.wap.enabled"))) {
-            t.updateProperties().set("write.wap.enabled", "true").commit();
-        }
+        enableStaging(t);
         org.apache.iceberg.AppendFiles op = t.newAppend();
         for (DataFile f : LocalTableWriter.write(t, TableContract.load(table).schema(), rows)) {
             op.appendFile(f);
         }
-        op.set("wap.id", id).stageOnly().scanManifestsWith(CALLER_RUNS).commit();
+        op.set(WAP_ID, id).stageOnly().scanManifestsWith(CALLER_RUNS).commit();
+        return stagedSnapshot(t, id);
+    }
+
+    /** Snapshot summary key of a staged write (Iceberg's write-audit-publish id). */
+    private static final String WAP_ID = "wap.id";
+
+    /** Turns on staged writes for a table created before staged publishing; whether it had to. */
+    private static boolean enableStaging(Table t) {
+        if ("true".equals(t.properties().get("write.wap.enabled"))) {
+            return false;
+        }
+        t.updateProperties().set("write.wap.enabled", "true").commit();
+        return true;
+    }
+
+    /** The snapshot that staged write {@code id} left in {@code t}. */
+    private static Snapshot stagedSnapshot(Table t, String id) {
         t.refresh();
         for (Snapshot s : t.snapshots()) {
-            if (id.equals(s.summary().get("wap.id"))) {
+            if (id.equals(s.summary().get(WAP_ID))) {
                 return s;
             }
         }
         throw new IllegalStateException("Writing " + t.name() + " left no staged snapshot with wap.id " + id);
     }
 
+    /** Writes a Dataset's rows as a staged snapshot through Spark's Iceberg writer. */
     private static Snapshot stage(SparkSession spark, String catalog, String namespace, String table,
-                                  Dataset<Row> df, LocalDate runDate, String jobName, String id) {
+                                  Dataset<Row> df, String id) {
         StructType schema = TableContract.load(table).schema();
         if (!df.schema().equals(schema)) {
             throw new IllegalArgumentException("Rows for " + table + " have schema " + df.schema().simpleString()
@@ -394,9 +409,7 @@ public final class IcebergTables {
         }
         String full = catalog + "." + namespace + "." + table;
         Table t = load(spark, full);
-        if (!"true".equals(t.properties().get("write.wap.enabled"))) {
-            // Tables created before staged publishing.
-            t.updateProperties().set("write.wap.enabled", "true").commit();
+        if (enableStaging(t)) {
             spark.sql("REFRESH TABLE " + full);
         }
         String before = spark.conf().getOption("spark.wap.id").getOrElse(() -> null);
@@ -418,13 +431,7 @@ public final class IcebergTables {
                 spark.conf().set("spark.wap.id", before);
             }
         }
-        t.refresh();
-        for (Snapshot s : t.snapshots()) {
-            if (id.equals(s.summary().get("wap.id"))) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("Writing " + full + " left no staged snapshot with wap.id " + id);
+        return stagedSnapshot(t, id);
     }
 
     /**
