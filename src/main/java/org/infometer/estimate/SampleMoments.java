@@ -212,6 +212,14 @@ public final class SampleMoments implements Serializable {
         return colSums[j] - (double) tokens * mean[j];
     }
 
+    /**
+     * {@code sum_t (z_tj - m_j)^2}, the Gram's diagonal: exactly 0 for a channel whose tokens all hold one value (its
+     * mean is then that value), positive for every channel that varies by more than the squares' underflow.
+     */
+    public float centredSquares(int j) {
+        return gram[j * (j + 1) / 2 + j];
+    }
+
     /** The packed centred Gram (see the class comment); not a copy. */
     public float[] packedGram() {
         return gram;

@@ -79,7 +79,11 @@ public final class FeatureInput {
 
     /** Spark's rows per vectorized Parquet batch (default 4,096). */
     static final String READER_BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
-    /** Where {@link #open} leaves the rows per batch the features call for, for {@link #internalRows}. */
+    /**
+     * Where {@link #open} leaves the rows per batch the features call for, for {@link #internalRows}: a session
+     * value, so the features opened last set it (a job opens one features input; a wrong value for another input
+     * of the session would change its speed, never its rows).
+     */
     static final String FEATURE_BATCH_ROWS = "spark.infometer.input.readerBatchRows";
     /** Uncompressed bytes a vectorized batch of feature rows may hold (see {@link #featureBatchRows}). */
     static final long READER_BATCH_BYTES = 8L << 20;

@@ -133,16 +133,10 @@ public final class KeyScan {
      * Runs whose samples fall into fewer than {@link #MIN_FOLDS_WITH_SAMPLES} folds, with the reason their rows are
      * quarantined: such a run cannot be cross-fitted, and failing the whole job for it would lose every other
      * run. Counted over samples with usable keys (not null, not empty, not duplicated); only small runs (at most
-     * {@link #SMALL_RUN_SAMPLES} distinct sample tokens) are looked at.
+     * {@link #SMALL_RUN_SAMPLES} distinct sample tokens, whose tokens the {@link #summarize} of the input kept) are
+     * looked at.
      */
-    public static Map<String, String> unfittableRuns(Dataset<Row> features, RowValidator validator, int folds,
-                                                     long seed) {
-        return unfittableRuns(summarize(features, validator.contract()), validator, folds, seed);
-    }
-
-    /** As {@link #unfittableRuns(Dataset, RowValidator, int, long)}, from a {@link #summarize} of the input. */
-    static Map<String, String> unfittableRuns(KeySummary summary, RowValidator validator, int folds,
-                                                     long seed) {
+    static Map<String, String> unfittableRuns(KeySummary summary, RowValidator validator, int folds, long seed) {
         Map<String, String> out = new TreeMap<>();
         for (Map.Entry<String, java.util.Set<String>> e : new TreeMap<>(summary.smallRunSamples).entrySet()) {
             String run = e.getKey();

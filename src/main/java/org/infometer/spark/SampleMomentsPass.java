@@ -64,9 +64,8 @@ public final class SampleMomentsPass {
             public void valid(DecodedSample s, InternalRow row, Consumer<MomentRow> out) {
                 SampleMoments m = SampleMoments.of(s.x(), s.y(), s.tokens(), s.xChannels(), s.yChannels(), work);
                 if (validator.records()) {
-                    float[] g = m.packedGram();
                     validator.record(s.runId(), s.x(), s.y(), s.tokens(), s.xChannels(), s.yChannels(),
-                            j -> g[j * (j + 1) / 2 + j] > 0);
+                            j -> m.centredSquares(j) > 0);
                 }
                 out.accept(new MomentRow(s.runId(), s.sceneToken(), s.sampleToken(), s.timestamp(), s.sourceFile(),
                         StableHash.fold(s.sampleToken(), folds, seed), m, null));

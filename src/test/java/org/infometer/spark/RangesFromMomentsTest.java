@@ -42,8 +42,8 @@ class RangesFromMomentsTest {
         ChannelRanges ranges = new ChannelRanges();
         RowValidator v = new RowValidator(CONTRACT, Map.of("r", new int[] {cx, cy}), Map.of()).forMeasurement()
                 .recording(ranges);
-        float[] g = SampleMoments.of(x, y, t, cx, cy, new SampleMoments.Workspace()).packedGram();
-        v.record("r", x, y, t, cx, cy, j -> g[j * (j + 1) / 2 + j] > 0);
+        SampleMoments m = SampleMoments.of(x, y, t, cx, cy, new SampleMoments.Workspace());
+        v.record("r", x, y, t, cx, cy, j -> m.centredSquares(j) > 0);
         return ranges.constantChannels("r", "camera", "lidar");
     }
 
