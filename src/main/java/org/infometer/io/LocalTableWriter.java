@@ -29,10 +29,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Writes a few driver-side rows (a run's or a scene's results) as a table's data files from the driver, with
- * Iceberg's own Parquet writer: one file per partition, with the table's properties and column metrics. Without a
- * Spark job, a table of one row per run is staged in milliseconds instead of the 0.12 to 0.24 s of a Spark write
- * (planning, a job of one task, the commit on Iceberg's worker pool).
+ * Writes rows as a table's data files with Iceberg's own Parquet writer, without committing them: one file per
+ * partition, with the table's properties and column metrics. From the driver, a table of one row per run is
+ * staged in milliseconds instead of the 0.12 to 0.24 s of a Spark write (planning, a job of one task, the commit
+ * on Iceberg's worker pool); in the tasks that hold a Dataset's rows, each writes its own files and returns their
+ * descriptions, and the driver commits them on its own thread.
  *
  * <p>Usage: {@link #supports} the table, then {@link #write} its rows (in their contract's column order).
  */
@@ -51,6 +52,15 @@ final class LocalTableWriter {
 
     /** The data files holding {@code rows} (fields in {@code contract}'s order), not yet part of any snapshot. */
     static List<DataFile> write(Table t, StructType contract, List<Row> rows) {
+        return write(t, contract, rows.iterator(), "driver");
+    }
+
+    /**
+     * As {@link #write(Table, StructType, List)} for rows streamed from an iterator (a task's rows, with a
+     * {@link org.apache.iceberg.SerializableTable} copy of the table): one file per partition of the table, named
+     * {@code prefix-<uuid>.parquet}, each row written as it comes.
+     */
+    static List<DataFile> write(Table t, StructType contract, java.util.Iterator<Row> rows, String prefix) {
         Schema schema = t.schema();
         String[] names = contract.fieldNames();
         Types.NestedField[] fields = new Types.NestedField[names.length];
@@ -62,40 +72,79 @@ final class LocalTableWriter {
         }
         InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
         PartitionKey key = new PartitionKey(t.spec(), schema);
-        Map<PartitionKey, List<Record>> parts = new LinkedHashMap<>();
-        for (Row r : rows) {
-            if (r.length() != names.length) {
-                throw new IllegalArgumentException("A row for " + t.name() + " has " + r.length() + " fields; its "
-                        + "contract has " + names.length);
+        Map<PartitionKey, Open> parts = new LinkedHashMap<>();
+        try {
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                if (r.length() != names.length) {
+                    throw new IllegalArgumentException("A row for " + t.name() + " has " + r.length() + " fields; "
+                            + "its contract has " + names.length);
+                }
+                GenericRecord rec = GenericRecord.create(schema);
+                for (int i = 0; i < names.length; i++) {
+                    rec.setField(names[i], convert(r.get(i), fields[i]));
+                }
+                key.partition(wrapper.wrap(rec));
+                Open o = parts.get(key);
+                if (o == null) {
+                    PartitionKey partition = key.copy();
+                    o = new Open(t, partition, prefix);
+                    parts.put(partition, o);
+                }
+                o.appender.add(rec);
             }
-            GenericRecord rec = GenericRecord.create(schema);
-            for (int i = 0; i < names.length; i++) {
-                rec.setField(names[i], convert(r.get(i), fields[i]));
+            List<DataFile> files = new ArrayList<>();
+            for (Open o : parts.values()) {
+                files.add(o.close(t));
             }
-            key.partition(wrapper.wrap(rec));
-            parts.computeIfAbsent(key.copy(), k -> new ArrayList<>()).add(rec);
+            return files;
+        } finally {
+            parts.values().forEach(Open::abandon);
         }
-        List<DataFile> files = new ArrayList<>();
-        parts.forEach((partition, records) -> files.add(writeFile(t, partition, records)));
-        return files;
     }
 
-    private static DataFile writeFile(Table t, PartitionKey partition, List<Record> records) {
-        OutputFile out = t.io().newOutputFile(t.locationProvider().newDataLocation(t.spec(), partition,
-                "driver-" + UUID.randomUUID() + ".parquet"));
-        FileAppender<Record> appender;
-        try {
-            appender = Parquet.write(out).forTable(t).createWriterFunc(GenericParquetWriter::buildWriter)
-                    .overwrite().build();
-            try (FileAppender<Record> a = appender) {
-                a.addAll(records);
+    /** One partition's file while it is written. */
+    private static final class Open {
+        private final PartitionKey partition;
+        private final OutputFile out;
+        private final FileAppender<Record> appender;
+        private boolean closed;
+
+        Open(Table t, PartitionKey partition, String prefix) {
+            this.partition = partition;
+            this.out = t.io().newOutputFile(t.locationProvider().newDataLocation(t.spec(), partition,
+                    prefix + "-" + UUID.randomUUID() + ".parquet"));
+            try {
+                this.appender = Parquet.write(out).forTable(t).createWriterFunc(GenericParquetWriter::buildWriter)
+                        .overwrite().build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Writing " + out.location() + " failed: " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Writing " + out.location() + " failed: " + e.getMessage(), e);
         }
-        return DataFiles.builder(t.spec()).withPath(out.location()).withFormat(FileFormat.PARQUET)
-                .withPartition(partition).withFileSizeInBytes(appender.length()).withMetrics(appender.metrics())
-                .build();
+
+        DataFile close(Table t) {
+            try {
+                appender.close();
+                closed = true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Writing " + out.location() + " failed: " + e.getMessage(), e);
+            }
+            return DataFiles.builder(t.spec()).withPath(out.location()).withFormat(FileFormat.PARQUET)
+                    .withPartition(partition).withFileSizeInBytes(appender.length())
+                    .withMetrics(appender.metrics()).build();
+        }
+
+        /** Closes a file left open by a failure (its file is never committed). */
+        void abandon() {
+            if (!closed) {
+                closed = true;
+                try {
+                    appender.close();
+                } catch (IOException | RuntimeException e) {
+                    // The write already failed; that failure is the one reported.
+                }
+            }
+        }
     }
 
     private static Object convert(Object v, Types.NestedField f) {

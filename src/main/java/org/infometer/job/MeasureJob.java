@@ -464,8 +464,9 @@ public final class MeasureJob {
         // The per-sample tables are written by the executors that hold the scored rows, the per-run and per-scene
         // ones (a few rows) by the driver.
         tables.put("quarantine", IcebergTables.TableRows.frame(scored.quarantineTable(spark,
-                Map.of("run_date", date, "job_name", job))));
-        tables.put("sample_mi", IcebergTables.TableRows.frame(scored.sampleTable(spark, sampleConstants)));
+                Map.of("run_date", date, "job_name", job)), counts.rejected()));
+        tables.put("sample_mi", IcebergTables.TableRows.frame(scored.sampleTable(spark, sampleConstants),
+                counts.scored()));
         tables.put("scene_mi", IcebergTables.TableRows.local(sc));
         tables.put("run_mi", IcebergTables.TableRows.local(rr));
         // Always published, empty when channelMi is off, so a rerun never leaves an earlier run's pairs behind.

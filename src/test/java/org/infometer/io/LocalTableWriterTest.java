@@ -20,7 +20,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Rows staged from the driver read back exactly as the same rows written by Spark's Iceberg writer. */
+/** Rows staged from the driver or from tasks read back exactly as the same rows written by Spark's Iceberg writer. */
 class LocalTableWriterTest {
 
     static final LocalDate DAY = LocalDate.of(2026, 12, 7);
@@ -68,32 +68,60 @@ class LocalTableWriterTest {
                 .map(Row::toString).sorted().toList();
     }
 
-    @Test
-    void driverWrittenRowsEqualSparkWrittenRows() {
-        SparkSession spark = SparkTestSession.get();
-        IcebergTables.configure(spark, "imlocal", dir.resolve("wh").toString());
-        List<Row> a = rows("local", 40, 3);
-        List<Row> b = new ArrayList<>();
-        a.forEach(r -> {
+    private static List<Row> renamed(List<Row> rows, String job) {
+        List<Row> out = new ArrayList<>();
+        rows.forEach(r -> {
             Object[] v = new Object[r.length()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = r.get(i);
             }
-            v[1] = "spark";
-            b.add(RowFactory.create(v));
+            v[1] = job;
+            out.add(RowFactory.create(v));
         });
+        return out;
+    }
+
+    private static List<String> readAs(SparkSession spark, String job, String as) {
+        return read(spark, job).stream().map(s -> s.replace("," + job + ",", "," + as + ",")).sorted().toList();
+    }
+
+    @Test
+    void driverAndTaskWrittenRowsEqualSparkWrittenRows() throws Exception {
+        SparkSession spark = SparkTestSession.get();
+        IcebergTables.configure(spark, "imlocal", dir.resolve("wh").toString());
+        StructType schema = TableContract.load("run_mi").schema();
+        List<Row> a = rows("local", 40, 3);
         IcebergTables.publish(spark, "imlocal", "ns", Map.of("run_mi", a), DAY, "local");
+        // The same rows from a Dataset of 3 partitions, each task writing its own file.
         IcebergTables.publishFrames(spark, "imlocal", "ns", Map.of("run_mi",
-                spark.createDataFrame(b, TableContract.load("run_mi").schema()).coalesce(1)), DAY, "spark");
+                spark.createDataFrame(renamed(a, "tasks"), schema).repartition(3)), DAY, "tasks");
+        // The reference: Spark's own Iceberg writer.
+        spark.createDataFrame(renamed(a, "spark"), schema).coalesce(1).writeTo("imlocal.ns.run_mi").append();
         List<String> local = read(spark, "local");
-        List<String> viaSpark = read(spark, "spark").stream().map(s -> s.replace(",spark,", ",local,")).sorted()
-                .toList();
         assertEquals(40, local.size());
-        assertEquals(viaSpark, local);
-        // Published again, the partition's rows are replaced, not added to.
+        assertEquals(readAs(spark, "spark", "local"), local);
+        assertEquals(readAs(spark, "tasks", "local"), local);
+        // Published again, the partition's rows are replaced, not added to; an empty Dataset empties it.
         IcebergTables.publish(spark, "imlocal", "ns", Map.of("run_mi", rows("local", 7, 4)), DAY, "local");
         assertEquals(7, read(spark, "local").size());
         IcebergTables.publish(spark, "imlocal", "ns", Map.of("run_mi", List.of()), DAY, "local");
         assertEquals(0, read(spark, "local").size());
+        IcebergTables.publishFrames(spark, "imlocal", "ns", Map.of("run_mi",
+                spark.createDataFrame(List.of(), schema)), DAY, "tasks");
+        assertEquals(0, read(spark, "tasks").size());
+        assertEquals(40, read(spark, "spark").size());
+    }
+
+    @Test
+    void aDatasetIsWrittenInAsFewFilesAsHoldItsRows() {
+        SparkSession spark = SparkTestSession.get();
+        org.apache.spark.sql.Dataset<Row> eight = spark.range(0, 1520, 1, 8).toDF();
+        assertEquals(1, IcebergTables.TableRows.frame(eight, 1520).frame().rdd().getNumPartitions());
+        assertEquals(1, IcebergTables.TableRows.frame(eight, 0).frame().rdd().getNumPartitions());
+        long rows = 3 * IcebergTables.TableRows.ROWS_PER_FILE - 1;
+        assertEquals(3, IcebergTables.TableRows.frame(eight, rows).frame().rdd().getNumPartitions());
+        // Never more files than partitions.
+        assertEquals(8, IcebergTables.TableRows.frame(eight, 100 * IcebergTables.TableRows.ROWS_PER_FILE).frame()
+                .rdd().getNumPartitions());
     }
 }

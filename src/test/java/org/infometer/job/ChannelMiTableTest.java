@@ -51,7 +51,11 @@ class ChannelMiTableTest {
         channels.put("run-b", run(2, 90, 100));
         channels.put("run-a", run(1, 100, 90));
         Date date = Date.valueOf("2026-12-07");
-        ChannelMiStep.Table table = ChannelMiStep.table(spark, channels, date, "job", "camera", "lidar");
+        ChannelMiStep.Table whole = ChannelMiStep.table(spark, channels, date, "job", "camera", "lidar");
+        assertEquals(1, whole.rows().rdd().getNumPartitions(), "18,000 pairs in one task of up to 262,144 rows");
+        assertEquals(18_000, whole.rows().count());
+        whole.shared().destroy();
+        ChannelMiStep.Table table = ChannelMiStep.table(spark, channels, date, "job", "camera", "lidar", 16_384);
         try {
             assertEquals(2, table.rows().rdd().getNumPartitions(), "18,000 pairs in tasks of 16,384 rows");
             List<Row> rows = table.rows().collectAsList();
