@@ -389,17 +389,14 @@ public final class IcebergTables {
      * quarter-val bench). A retried task's files from a failed attempt are never committed.
      */
     private static Snapshot stageFromTasks(Table t, String table, Dataset<Row> df, String id) {
-        StructType schema = TableContract.load(table).schema();
-        if (!df.schema().equals(schema)) {
-            throw new IllegalArgumentException("Rows for " + table + " have schema " + df.schema().simpleString()
-                    + "; its contract is " + schema.simpleString());
-        }
+        StructType schema = contractSchema(table, df);
         Table shipped = org.apache.iceberg.SerializableTable.copyOf(t);
         List<DataFile> files;
         try {
             files = df.toJavaRDD().mapPartitions((java.util.Iterator<Row> rows) -> LocalTableWriter.write(shipped,
                     schema, rows, "task-" + org.apache.spark.TaskContext.getPartitionId()).iterator()).collect();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Exception: Spark's SparkException (a failed task) is checked and thrown undeclared.
             throw new IllegalStateException("Writing " + t.name() + " failed before any table was changed: "
                     + e.getMessage(), e);
         }
@@ -412,6 +409,16 @@ public final class IcebergTables {
      */
     private static Snapshot stageLocal(Table t, String table, List<Row> rows, String id) {
         return stageFiles(t, LocalTableWriter.write(t, TableContract.load(table).schema(), rows), id);
+    }
+
+    /** The table's contract schema, which {@code df} must have. */
+    private static StructType contractSchema(String table, Dataset<Row> df) {
+        StructType schema = TableContract.load(table).schema();
+        if (!df.schema().equals(schema)) {
+            throw new IllegalArgumentException("Rows for " + table + " have schema " + df.schema().simpleString()
+                    + "; its contract is " + schema.simpleString());
+        }
+        return schema;
     }
 
     /** Uncommitted data files as a staged append with the wap.id a Spark write gives it. */
@@ -449,11 +456,7 @@ public final class IcebergTables {
     /** Writes a Dataset's rows as a staged snapshot through Spark's Iceberg writer. */
     private static Snapshot stage(SparkSession spark, String catalog, String namespace, String table,
                                   Dataset<Row> df, String id) {
-        StructType schema = TableContract.load(table).schema();
-        if (!df.schema().equals(schema)) {
-            throw new IllegalArgumentException("Rows for " + table + " have schema " + df.schema().simpleString()
-                    + "; its contract is " + schema.simpleString());
-        }
+        StructType schema = contractSchema(table, df);
         String full = catalog + "." + namespace + "." + table;
         Table t = load(spark, full);
         if (enableStaging(t)) {
