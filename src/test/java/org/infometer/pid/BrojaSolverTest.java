@@ -259,6 +259,9 @@ class BrojaSolverTest {
         assertNotEquals(PidResult.Status.CONVERGED, r.status());
         assertTrue(r.message().startsWith("not converged"), r.message());
         assertTrue(r.dualityGapBits() > 1e-12);
+        // An uncertified first run is followed by a second one, and the message says the bounds are both runs'.
+        assertEquals(2, r.iterations(), r.message());
+        assertTrue(r.message().contains("2 interior-point runs, their best bounds combined"), r.message());
     }
 
     @Test
