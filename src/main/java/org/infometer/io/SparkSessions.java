@@ -19,6 +19,8 @@ public final class SparkSessions {
     /** Seconds to wait for the first executor; 0 waits forever. */
     public static final String EXECUTOR_TIMEOUT = "spark.infometer.executorTimeout";
     static final int DEFAULT_TIMEOUT_S = 120;
+    /** The local file system's class in embedded runs, unless set: {@link NioLocalFileSystem}. */
+    public static final String LOCAL_FS_KEY = "spark.hadoop.fs.file.impl";
 
     private SparkSessions() {
     }
@@ -34,10 +36,24 @@ public final class SparkSessions {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
         }
+        String localFs = localFileSystem(conf);
+        if (localFs != null) {
+            b.config(LOCAL_FS_KEY, localFs);
+        }
         SparkSession spark = b.getOrCreate();
         spark.sparkContext().setLogLevel(System.getProperty("infometer.logLevel", "WARN"));
         awaitExecutors(spark);
         return spark;
+    }
+
+    /**
+     * The local file system class to configure: {@link NioLocalFileSystem} for an embedded run (no master, or a
+     * {@code local} one) unless {@value #LOCAL_FS_KEY} is set; null (Hadoop's own) on a cluster, whose executors
+     * may create file systems before the application jar is on their class path.
+     */
+    static String localFileSystem(SparkConf conf) {
+        boolean embedded = conf.get("spark.master", "local").startsWith("local");
+        return embedded && !conf.contains(LOCAL_FS_KEY) ? NioLocalFileSystem.class.getName() : null;
     }
 
     /** Waits for the first executor or fails, naming what was asked for, and stops the session. */

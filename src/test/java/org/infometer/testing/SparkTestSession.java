@@ -1,6 +1,8 @@
 package org.infometer.testing;
 
 import org.apache.spark.sql.SparkSession;
+import org.infometer.io.NioLocalFileSystem;
+import org.infometer.io.SparkSessions;
 
 /**
  * One embedded {@code local[2]} SparkSession shared by every test class in the forked test JVM:
@@ -24,6 +26,8 @@ public final class SparkTestSession {
                     .config("spark.sql.session.timeZone", "UTC")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
+                    // As embedded runs have it (SparkSessions): the tests write through the same file system.
+                    .config(SparkSessions.LOCAL_FS_KEY, NioLocalFileSystem.class.getName())
                     .getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
         }
