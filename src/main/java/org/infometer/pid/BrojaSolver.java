@@ -135,7 +135,7 @@ public final class BrojaSolver {
         Terms fixed = new Terms(hY, i1, i2, iJoint);
         InteriorPoint ipm = new InteriorPoint(layout, InteriorPoint.COMPLEMENTARITY_FLOOR);
         ipm.run(options, fixed);
-        if (!certified(ipm, fixed)) {
+        if (!ipm.certified(options, fixed)) {
             // The last digits of the gap are where rounding in the Newton matrix decides, and that depends
             // on the CPU's BLAS kernels: a run towards a different complementarity floor meets the rounding
             // elsewhere, and the two runs' bounds combine.
@@ -145,8 +145,7 @@ public final class BrojaSolver {
         }
 
         double gapBits = Math.max(0.0, (ipm.bestF - ipm.bestLowerBound) / LN2);
-        Terms terms = new Terms(hY, i1, i2, iJoint);
-        double iq = terms.iqBits(ipm.bestF);
+        double iq = fixed.iqBits(ipm.bestF);
         double red = i1 + i2 - iq;
         double u1 = iq - i2;
         double u2 = iq - i1;
@@ -194,15 +193,6 @@ public final class BrojaSolver {
                 PidResult.complementarityOf(red, iJoint), PidResult.complementarityNoteOf(iJoint),
                 gapBits, ipm.feasibility, ipm.iterations, converged, status, msg.toString());
         return new Solution(r, ipm.optimum(p));
-    }
-
-    /** Whether the run's gap is within tolerance with the components' signs settled, as the run stops. */
-    private boolean certified(InteriorPoint ipm, Terms fixed) {
-        double gapNats = ipm.bestF - ipm.bestLowerBound;
-        double gapBits = gapNats / LN2;
-        return gapBits <= options.gapToleranceBits()
-                && (fixed.worstSign(ipm.bestF) >= -options.negativeToleranceBits()
-                || gapBits <= options.negativeToleranceBits());
     }
 
     /** The fixed information terms of p, in bits, and the decomposition they imply for a value of f. */

@@ -25,7 +25,8 @@ final class InteriorPoint {
      * small part of the gap; driving it further only makes τ tiny and the Newton matrix lose precision. Where
      * rounding starts to cost the last digits depends on the CPU's BLAS kernels: at 0.01, 1/τ reached 1e15
      * and sparse 64 x 64 x 16 problems stalled just above the tolerance; at 0.1, one of 240 such draws stalled
-     * at 3.5e-12 bits on an AVX-512 machine (none on an AVX2 one); at 0.3 and 0.5 none of the 240 did.
+     * at 3.5e-12 bits on an AVX-512 machine (a draw that converged on an AVX2 one); at 0.3 and 0.5 none of the
+     * 240 did.
      */
     static final double COMPLEMENTARITY_FLOOR = 0.3;
     static final double SECOND_COMPLEMENTARITY_FLOOR = 0.1;
@@ -140,6 +141,18 @@ final class InteriorPoint {
         feasibility = layout.constraintResidual(bestQ);
     }
 
+    /**
+     * Whether the bounds so far certify the result: the gap within the tolerance, and the signs of R and S settled.
+     * R and S can only err downwards, by at most the gap: a run goes on while one of them looks negative beyond
+     * the tolerance and the gap could still settle its sign.
+     */
+    boolean certified(BrojaSolver.Options options, BrojaSolver.Terms terms) {
+        double gap = bestF - bestLowerBound;
+        double negTolBits = options.negativeToleranceBits();
+        return gap <= options.gapToleranceBits() * LN2
+                && (terms.worstSign(bestF) >= -negTolBits || gap <= negTolBits * LN2);
+    }
+
     /** The best coupling found, in the input's sizes and variable order. */
     JointDistribution optimum(JointDistribution p) {
         return layout.expand(p, bestQ);
@@ -147,7 +160,6 @@ final class InteriorPoint {
 
     void run(BrojaSolver.Options options, BrojaSolver.Terms terms) {
         double tolNats = options.gapToleranceBits() * LN2;
-        double negTolBits = options.negativeToleranceBits();
         int maxIter = options.maxIterations();
         double[] gapHistory = new double[maxIter + 1];
         initialPoint();
@@ -165,13 +177,8 @@ final class InteriorPoint {
             }
             double gap = bestF - bestLowerBound;
             gapHistory[iterations] = gap;
-            if (gap <= tolNats) {
-                // R and S can only err downwards, by at most the gap: keep going while one of them looks
-                // negative beyond the tolerance and the gap could still settle its sign.
-                boolean signSettled = terms.worstSign(bestF) >= -negTolBits || gap <= negTolBits * LN2;
-                if (signSettled) {
-                    break;
-                }
+            if (certified(options, terms)) {
+                break;
             }
             if (iterations >= maxIter) {
                 break;
@@ -192,9 +199,7 @@ final class InteriorPoint {
                 // The full predictor step aims at complementarity zero; its bounds are valid wherever it lands,
                 // and near the end they are the better ones, before the Newton matrix loses its accuracy.
                 certifyPredictorPoint();
-                double gapAhead = bestF - bestLowerBound;
-                if (gapAhead <= tolNats
-                        && (terms.worstSign(bestF) >= -negTolBits || gapAhead <= negTolBits * LN2)) {
+                if (certified(options, terms)) {
                     iterations++;
                     break;
                 }
