@@ -261,23 +261,32 @@ public final class FeatureInput {
         return out;
     }
 
-    /**
-     * A path below the input root (starting with '/') under a hidden or marker name (_SUCCESS, .crc, _temporary), or
-     * a file still being copied (Spark's {@code ._COPYING_} suffix, a name Spark never reads).
-     */
+    /** A path below the input root with a {@link #hiddenName} among its parts, as the local walk skips it. */
     private static boolean hidden(String relative) {
-        return relative.contains("/_") || relative.contains("/.") || relative.endsWith(COPYING);
+        for (String part : relative.split("/")) {
+            if (!part.isEmpty() && hiddenName(part)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A hidden or marker name (_SUCCESS, .crc, _temporary), or one still being copied (Spark's {@code ._COPYING_}
+     * suffix, a name Spark never reads): skipped with everything below it.
+     */
+    private static boolean hiddenName(String name) {
+        return name.startsWith("_") || name.startsWith(".") || name.endsWith(COPYING);
     }
 
     private static final String COPYING = "._COPYING_";
 
-    /** The data files below {@code dir}, skipping hidden and marker names as {@link #hidden} does. */
+    /** The data files below {@code dir}, skipping {@link #hiddenName}s and everything below them. */
     private static void walkLocal(FileSystem fs, Path dir, List<String> out) throws IOException {
         java.util.Deque<Path> todo = new java.util.ArrayDeque<>(List.of(dir));
         while (!todo.isEmpty()) {
             for (FileStatus s : fs.listStatus(todo.pop())) {
-                String name = s.getPath().getName();
-                if (name.startsWith("_") || name.startsWith(".") || name.endsWith(COPYING)) {
+                if (hiddenName(s.getPath().getName())) {
                     continue;
                 }
                 if (s.isDirectory()) {

@@ -44,16 +44,18 @@ public final class NioLocalFileSystem extends LocalFileSystem {
         }
     }
 
+    /** NIO's permissions from the highest of the nine bits (owner read, 0400) to the lowest (others execute). */
+    private static final PosixFilePermission[] BIT_ORDER = {
+        PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
+        PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+        PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
+
     /** The nine permission bits as NIO's set. */
     static Set<PosixFilePermission> posix(int bits) {
-        PosixFilePermission[] order = {
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
         Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < BIT_ORDER.length; i++) {
             if ((bits & (0400 >> i)) != 0) {
-                set.add(order[i]);
+                set.add(BIT_ORDER[i]);
             }
         }
         return set;
