@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 
 import java.util.SplittableRandom;
@@ -20,8 +19,6 @@ import java.util.SplittableRandom;
  * size, so one fitted model scores maps of any token count.
  */
 final class ConvCoupling extends FlowLayer {
-
-    private static final Shape ONE = new Shape(1, 1);
 
     private final int hidden;
     private final int parity;
@@ -62,22 +59,20 @@ final class ConvCoupling extends FlowLayer {
 
     @Override
     NDList transform(ParameterStore ps, NDArray x, boolean training) {
+        Shape shape = x.getShape();
         NDArray mask = mask(x);
         NDArray free = mask.neg().add(1f);
-        NDArray in = NDArrays.concat(new NDList(squash(x.mul(mask)), x.zerosLike().add(mask)), 1);
-        NDArray h = Activation.relu(conv(in, ps, c1w, c1b, x, training, 1));
-        h = Activation.relu(conv(h, ps, c2w, c2b, x, training, 0));
-        NDArray raw = conv(h, ps, csw, csb, x, training, 1);
+        // The conditioner works channels-last, (B, T, C, k): its convolutions are matrix products (MapConv).
+        NDArray in = NDArrays.concat(new NDList(squash(x.mul(mask)), x.zerosLike().add(mask)), 1)
+                .transpose(0, 2, 3, 1);
+        NDArray h = Activation.relu(MapConv.conv3x3(in, value(ps, c1w, x, training), value(ps, c1b, x, training)));
+        h = Activation.relu(MapConv.conv1x1(h, value(ps, c2w, x, training), value(ps, c2b, x, training)));
+        NDArray raw = MapConv.conv3x3(h, value(ps, csw, x, training), value(ps, csb, x, training)).reshape(shape);
         NDArray s = times(times(raw, 1f / bound).tanh(), bound).mul(free);
-        NDArray t = conv(h, ps, ctw, ctb, x, training, 1).mul(free);
+        NDArray t = MapConv.conv3x3(h, value(ps, ctw, x, training), value(ps, ctb, x, training)).reshape(shape)
+                .mul(free);
         NDArray z = x.mul(s.exp()).add(t);
         return new NDList(z, perObservation(s));
-    }
-
-    private static NDArray conv(NDArray in, ParameterStore ps, Parameter w, Parameter b, NDArray like,
-            boolean training, int pad) {
-        return Conv2d.conv2d(in, value(ps, w, like, training), value(ps, b, like, training), ONE,
-                new Shape(pad, pad), ONE, 1).head();
     }
 
     @Override

@@ -64,6 +64,33 @@ class FlowMapGranularityTest {
         }
     }
 
+    /**
+     * Fits are reproducible within one JVM, as when one executor fits several models: with PyTorch's CPU
+     * convolution in the conditioner, the second and later identical fits diverged from the first or failed with
+     * a non-finite loss (see {@link MapConv}).
+     */
+    @Test
+    void identicalFitsInOneJvmGiveIdenticalModels() {
+        List<PairSample> data = SyntheticPairs.warpedGaussian(120, 8, 3, 0.9, 21).samples();
+        FlowConfig cfg = FlowConfig.builder(FlowGranularity.MAP).maxEpochs(4).batchSize(16).convChannels(8)
+                .flowSteps(2).intraOpThreads(1).device("cpu").build();
+        PairSample probe = data.get(110);
+        String first = null;
+        for (int fit = 0; fit < 3; fit++) {
+            try (FlowPairModel model = FlowTrainer.fit(data.subList(0, 100).iterator(), 3, 3, cfg, 5L, null)) {
+                String result = model.summary().curves().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue().epochs().stream()
+                                .map(FlowCurve.Epoch::heldOutBitsPerToken).toList())
+                        .sorted().toList() + " " + model.score(probe.x(), probe.y(), probe.tokens());
+                if (first == null) {
+                    first = result;
+                } else {
+                    assertEquals(first, result, "fit " + (fit + 1) + " differs from the first");
+                }
+            }
+        }
+    }
+
     @Test
     void smallMapsFitScoreAndRoundTrip() throws Exception {
         // 8 tokens x (3 + 3) channels; Y copies X plus noise so the maps share information.
