@@ -106,8 +106,12 @@ if [[ "$profile" == "local" && -z "$master" ]]; then
   # humongous objects, placed straight into the old generation and never copied by young collections. Measured on
   # the quarter-val bench against the 4 MiB regions an 8 GB heap gets by default: the bare scan about 25 %, the pipeline
   # 15 to 25 % faster (docs/PERFORMANCE.md). Executors with the cluster profile's 2 GB heap have 1 MiB regions anyway.
-  # A -XX:G1HeapRegionSize given in spark.driver.extraJavaOptions comes later on the command line and wins.
-  exec java -Xmx"$heap" -XX:G1HeapRegionSize=1m "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
+  # Concurrent marking from 75 % of the heap, not G1's adaptive threshold: each humongous allocation above that
+  # threshold starts a marking cycle, and the growing kept moments started 156 of them in two bench repeats (fit
+  # step 11.9 and 12.5 s against 15.1 s without, same session).
+  # G1 options given in spark.driver.extraJavaOptions come later on the command line and win.
+  exec java -Xmx"$heap" -XX:G1HeapRegionSize=1m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75 \
+    "${java17_opens[@]}" --add-modules=jdk.incubator.vector \
     -Dai.djl.offline=true -Dinfometer.profile="$profile" "${sysprops[@]}" ${jvm_opts[@]+"${jvm_opts[@]}"} \
     -Dlog4j2.configurationFile="$here/conf/log4j2-local.properties" \
     -cp "$here/target/classes:$(cat "$cp_file")" org.infometer.job.Main "${args[@]}" \
