@@ -18,10 +18,11 @@ import java.util.List;
 
 /**
  * Saves and loads fitted pair models: one directory holding the model's parameters and {@value #METADATA_FILE}.
- * A token-granularity model (variant {@code dependence}, format 2) stores {@value #DEPENDENCE_FILE}: both
+ * A token-granularity model (variant {@code dependence}, format 2 or 3) stores {@value #DEPENDENCE_FILE}: both
  * Gaussianisations, the Gaussian pair model and the conditional flow's DJL parameters. A map-granularity model
  * (variant {@code three-flows}) stores three DJL parameter files ({@code flow-x-0000.params},
- * {@code flow-y-0000.params}, {@code flow-xy-0000.params}); format-1 stores are read as this variant. The
+ * {@code flow-y-0000.params}, {@code flow-xy-0000.params}); only format 3 is read for it (earlier map models were
+ * trained on wrong gradients). The
  * metadata holds config, input
  * fingerprint, estimator, channels, training curves, held-out losses, fitted data size, DJL and PyTorch versions).
  *
@@ -34,7 +35,12 @@ public final class FlowModelStore {
 
     public static final String METADATA_FILE = "flow-model.json";
     public static final String DEPENDENCE_FILE = "dependence-model.bin";
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
+    /**
+     * First format whose map (three-flows) models were trained with {@link MapConv}: earlier ones were trained on
+     * the engine convolution's wrong input gradients, so they are refused rather than scored.
+     */
+    static final int FIRST_MAPCONV_FORMAT = 3;
     static final String THREE_FLOWS = "three-flows";
     static final String DEPENDENCE = "dependence";
     static final List<String> FLOWS = List.of("flow-x", "flow-y", "flow-xy");
@@ -159,6 +165,11 @@ public final class FlowModelStore {
         if (!info.variant().equals(THREE_FLOWS) && !info.variant().equals(DEPENDENCE)) {
             throw new IllegalArgumentException("Flow model metadata " + file + " names variant '" + info.variant()
                     + "'; this build reads " + THREE_FLOWS + " and " + DEPENDENCE);
+        }
+        if (info.variant().equals(THREE_FLOWS) && info.formatVersion() < FIRST_MAPCONV_FORMAT) {
+            throw new IllegalArgumentException("Flow model " + dir + " is a map-granularity model of format "
+                    + info.formatVersion() + ", trained with the engine's convolution, whose input gradients were "
+                    + "wrong (fixed 2026-12-08, format " + FIRST_MAPCONV_FORMAT + "): refit it");
         }
         return info;
     }

@@ -115,6 +115,16 @@ class FlowMapGranularityTest {
             try (FlowPairModel loaded = FlowModelStore.load(tmp, "map-fp")) {
                 assertEquals(model.score(s.x(), s.y(), s.tokens()), loaded.score(s.x(), s.y(), s.tokens()));
             }
+            // A map model stored by a build before MapConv (format 2 or 1) was trained on wrong gradients.
+            Path meta = tmp.resolve(FlowModelStore.METADATA_FILE);
+            for (String old : new String[] {"2", "1"}) {
+                java.nio.file.Files.writeString(meta, java.nio.file.Files.readString(meta)
+                        .replaceFirst("\"formatVersion\"\\s*:\\s*[0-9]+", "\"formatVersion\" : " + old));
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, () -> FlowModelStore.load(tmp, "map-fp"));
+                assertTrue(e.getMessage().contains("format " + old) && e.getMessage().contains("refit it")
+                        && e.getMessage().contains(tmp.toString()), e.getMessage());
+            }
         }
     }
 }

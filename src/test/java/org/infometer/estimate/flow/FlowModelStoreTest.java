@@ -61,7 +61,7 @@ class FlowModelStoreTest {
     void saveWritesDjlParametersAndMetadata() throws Exception {
         assertTrue(Files.isRegularFile(dir.resolve(FlowModelStore.DEPENDENCE_FILE)));
         FlowModelInfo info = FlowModelStore.readInfo(dir);
-        assertEquals(2, info.formatVersion());
+        assertEquals(3, info.formatVersion());
         assertEquals("dependence", info.variant());
         assertEquals(List.of(FlowModelStore.DEPENDENCE_FILE), info.flows());
         assertEquals("flow-token", info.estimator());
