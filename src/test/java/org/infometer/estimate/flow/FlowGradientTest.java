@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -38,7 +39,8 @@ class FlowGradientTest {
                     .mixtureComponents(2).intraOpThreads(1).device("cpu").build();
             FlowBlock block = new FlowBlock(FlowSpec.of(cfg, 3));
             SplittableRandom rng = new SplittableRandom(17);
-            NDArray x = FlowLayer.owned(m.create(gaussian(rng, 3 * 5 * 3, 1.0), new Shape(3, 1, 5, 3)));
+            float[] maps = AffineCoupling.gaussian(rng, 3 * 5 * 3, 1.0);
+            NDArray x = FlowLayer.owned(m.create(maps, new Shape(3, 1, 5, 3)));
             FlowEngine.disableGrad();
             block.initializeFromData(m, x, 9L);
             check(m, block, rng, ps -> block.codelengthNats(ps, x, true).sum());
@@ -54,10 +56,10 @@ class FlowGradientTest {
             FlowEngine.disableGrad();
             block.initialize(m, new double[] {0.6, 0.3}, new SplittableRandom(5));
             int n = 12;
-            NDArray b = FlowLayer.owned(m.create(gaussian(rng, n * 2, 1.0), new Shape(n, 2)));
-            NDArray c = FlowLayer.owned(m.create(gaussian(rng, n * 3, 1.0), new Shape(n, 3)));
+            NDArray b = FlowLayer.owned(m.create(AffineCoupling.gaussian(rng, n * 2, 1.0), new Shape(n, 2)));
+            NDArray c = FlowLayer.owned(m.create(AffineCoupling.gaussian(rng, n * 3, 1.0), new Shape(n, 3)));
             float[] ones = new float[n];
-            java.util.Arrays.fill(ones, 1f);
+            Arrays.fill(ones, 1f);
             NDArray flag = FlowLayer.owned(m.create(ones, new Shape(n, 1)));
             check(m, block, rng, ps -> block.negLogDensity(ps, b, c, flag, true).sum());
         }
@@ -97,7 +99,7 @@ class FlowGradientTest {
                 int i = v.length <= 6 ? e : rng.nextInt(v.length);
                 // Richardson's extrapolation of two central differences cancels their h^2 error, so the step
                 // can stay large against float32 rounding of the loss.
-                double numeric = (4 * central(m, a, v, i, EPS / 2, ps, loss) - central(m, a, v, i, EPS, ps, loss)) / 3;
+                double numeric = (4 * central(a, v, i, EPS / 2, ps, loss) - central(a, v, i, EPS, ps, loss)) / 3;
                 double auto = grads.get(k)[i];
                 assertTrue(Math.abs(numeric - auto) <= TOLERANCE * (1 + Math.abs(numeric)),
                         params.get(k).getName() + "[" + i + "]: autograd " + auto + ", finite differences " + numeric);
@@ -107,19 +109,19 @@ class FlowGradientTest {
         assertTrue(checked > 20, "only " + checked + " entries checked");
     }
 
-    private static double central(NDManager m, NDArray a, float[] v, int i, float h, ParameterStore ps,
+    private static double central(NDArray a, float[] v, int i, float h, ParameterStore ps,
             Function<ParameterStore, NDArray> loss) {
         float keep = v[i];
         v[i] = keep + h;
-        double up = value(m, a, v, ps, loss);
+        double up = value(a, v, ps, loss);
         v[i] = keep - h;
-        double down = value(m, a, v, ps, loss);
+        double down = value(a, v, ps, loss);
         v[i] = keep;
         a.set(FloatBuffer.wrap(v));
         return (up - down) / (2 * h);
     }
 
-    private static double value(NDManager m, NDArray a, float[] v, ParameterStore ps,
+    private static double value(NDArray a, float[] v, ParameterStore ps,
             Function<ParameterStore, NDArray> loss) {
         a.set(FloatBuffer.wrap(v));
         try (NDScope scope = new NDScope()) {
@@ -127,9 +129,5 @@ class FlowGradientTest {
             scope.suppressNotUsedWarning();
             return r;
         }
-    }
-
-    private static float[] gaussian(SplittableRandom rng, int n, double sd) {
-        return AffineCoupling.gaussian(rng, n, sd);
     }
 }
