@@ -26,8 +26,8 @@ class MapConvTest {
     /**
      * Against a direct convolution written out in loops, with the gradients of a randomly weighted sum of the
      * outputs in closed form. PyTorch's convolution is not the reference: on this engine its input gradient is
-     * wrong for batches of more than one map (in one case a corner cell got its edge's value and the other corner 0), which is also
-     * where its occasional NaN came from.
+     * wrong for batches of more than one map (in one case a corner cell got its edge's value and the other
+     * corner 0), and now and then NaN.
      */
     @Test
     void matchesDirectConvolutionInValuesAndGradients() {
