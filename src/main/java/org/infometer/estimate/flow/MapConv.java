@@ -8,14 +8,13 @@ import ai.djl.ndarray.types.Shape;
  * convolution is nine products of the padded map with one kernel tap each, whose outputs are shifted into
  * place and summed.
  *
- * <p>Why not the engine's convolution: on the bundled PyTorch 2.5.1 CPU engine, its gradient with respect to
- * the input is wrong for batches of more than one map (against a direct convolution: errors of the size of the
- * gradient itself: in one case a corner cell got its edge's value and the other corner 0; from a batch of two
- * 4 x 4 maps on), and now
- * and then NaN, at a random step, with or without garbage collection, with {@code ATEN_CPU_CAPABILITY}
- * {@code default} and {@code avx2} as well as AVX-512. Identical fits then diverged or stopped with a
- * non-finite loss. Matrix products have no such path, and each product reads the padded map whole
- * (contiguous), so autograd keeps one padded map per convolution rather than nine shifted copies.
+ * <p>Why not the engine's convolution: on the bundled PyTorch 2.5.1 CPU engine its gradient with respect to the
+ * input is wrong from a batch of two maps on (against a direct convolution, errors as large as the gradient
+ * itself; in one case a corner cell got its edge's value and the other corner 0), and now and then NaN, at a
+ * random step, with or without garbage collection, with {@code ATEN_CPU_CAPABILITY} {@code default} and
+ * {@code avx2} as well as AVX-512. Identical fits then diverged or stopped with a non-finite loss. Matrix
+ * products have no such path, and each product reads the padded map whole (contiguous), so autograd keeps one
+ * padded map per convolution rather than nine shifted copies.
  */
 final class MapConv {
 

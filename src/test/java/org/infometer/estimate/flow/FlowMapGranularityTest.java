@@ -12,11 +12,13 @@ import org.infometer.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -118,10 +120,10 @@ class FlowMapGranularityTest {
             // A map model stored by a build before MapConv (format 2 or 1) was trained on wrong gradients.
             Path meta = tmp.resolve(FlowModelStore.METADATA_FILE);
             for (String old : new String[] {"2", "1"}) {
-                java.nio.file.Files.writeString(meta, java.nio.file.Files.readString(meta)
+                Files.writeString(meta, Files.readString(meta)
                         .replaceFirst("\"formatVersion\"\\s*:\\s*[0-9]+", "\"formatVersion\" : " + old));
-                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
-                        IllegalArgumentException.class, () -> FlowModelStore.load(tmp, "map-fp"));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> FlowModelStore.load(tmp, "map-fp"));
                 assertTrue(e.getMessage().contains("format " + old) && e.getMessage().contains("refit it")
                         && e.getMessage().contains(tmp.toString()), e.getMessage());
             }

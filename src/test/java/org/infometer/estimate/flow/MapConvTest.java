@@ -140,10 +140,7 @@ class MapConvTest {
     private static float[][] random(SplittableRandom rng, Shape[] shapes) {
         float[][] values = new float[shapes.length][];
         for (int k = 0; k < shapes.length; k++) {
-            values[k] = new float[Math.toIntExact(shapes[k].size())];
-            for (int i = 0; i < values[k].length; i++) {
-                values[k][i] = (float) (0.5 * rng.nextGaussian());
-            }
+            values[k] = AffineCoupling.gaussian(rng, Math.toIntExact(shapes[k].size()), 0.5);
         }
         return values;
     }
